@@ -374,8 +374,8 @@ def create_app(detector: Detector | None = None, limits: ServerLimits | None = N
                        "disabledCategories": {"type": "string"},
                        "enabledOnly": {"type": "string", "enum": ["true", "false"]}}}}}}
 
-    @app.api_route("/v2/check", methods=["GET", "POST"], tags=["LanguageTool"],
-                   openapi_extra={"requestBody": lt_body})
+    @app.post("/v2/check", tags=["LanguageTool"], openapi_extra={"requestBody": lt_body})
+    @app.get("/v2/check", tags=["LanguageTool"], operation_id="v2_check_get")
     async def v2_check(request: Request):
         """Check a text; LanguageTool's response shape, offsets in UTF-16 code units."""
         fields = await form_fields(request)
