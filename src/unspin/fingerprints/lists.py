@@ -86,7 +86,7 @@ def parse_list(content: str, name: str, source: str) -> list[Fingerprint]:
     for number, row in enumerate(content.lstrip("\ufeff").splitlines(), 1):
         if not row.strip() or row.startswith("#") or (number == 1 and row.startswith("query\t")):
             continue
-        where = f"{name}:{number}"
+        where = f"{name}, line {number}"
         cells = row.split("\t")
         if len(cells) not in (2, 3):
             raise InputError(f"{where}: expected 2 or 3 tab-separated columns "
