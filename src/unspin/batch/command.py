@@ -7,7 +7,7 @@ import re
 
 from ..options import add_detector_options, config_from_args
 from .fields import FieldOptions
-from .scan import scan
+from .scan import CHUNK_RECORDS, scan
 from .worker import ScanOptions
 from .writers import FORMATS, output_format
 
@@ -70,6 +70,9 @@ def register(subparsers) -> None:
     parser.add_argument("--max-doc-size", type=parse_size, default=10_000_000, metavar="SIZE",
                         help="reject (to the errors file) documents larger than this "
                              "(default 10MB)")
+    parser.add_argument("--chunk-size", type=_positive, default=CHUNK_RECORDS, metavar="N",
+                        help="records per chunk, the unit of work and of resumption "
+                             "(default %(default)s)")
     parser.add_argument("--restart", action="store_true",
                         help="discard an unfinished scan into OUT made with other inputs/options")
     parser.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
@@ -90,7 +93,8 @@ def run_scan(args: argparse.Namespace) -> int:
         max_doc_bytes=args.max_doc_size, format=output_format(args.output, args.format))
     summary = scan(args.inputs, args.output, Detector(config_from_args(args)), options,
                    workers=args.workers, errors_path=args.errors, progress=args.progress,
-                   restart=args.restart, overwrite=args.overwrite)
+                   restart=args.restart, overwrite=args.overwrite,
+                   chunk_records=args.chunk_size)
     print(summary.render())
     if args.summary_json:
         with open(args.summary_json, "w", encoding="utf-8") as fh:

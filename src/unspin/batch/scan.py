@@ -26,10 +26,11 @@ from .progress import ScanProgress
 from .readers import Piece, input_kind, input_size, pieces
 from .worker import (ChunkStats, ScanOptions, errors_name, init_worker, part_name,
                      run_chunk, run_chunk_in_worker)
-from .writers import merge, merge_jsonl
+from .writers import merge, merge_jsonl, write_atomically
 
 CHUNK_RECORDS = 100
 JOB_FILE = "job.json"
+FINISHED_FILE = "finished.json"
 
 
 @dataclass
@@ -98,8 +99,9 @@ def job_description(inputs: Sequence[str], detector: Detector, options: ScanOpti
     for path in inputs:
         st = os.stat(path)
         files.append([os.path.abspath(path), input_size(path), st.st_mtime_ns])
-    return {"unspin_version": __version__, "inputs": files, "options": asdict(options),
-            "config": asdict(detector.config), "chunk_records": chunk_records}
+    job = {"unspin_version": __version__, "inputs": files, "options": asdict(options),
+           "config": asdict(detector.config), "chunk_records": chunk_records}
+    return json.loads(json.dumps(job))     # as it reads back from job.json
 
 
 def _numbered_pieces(inputs: Sequence[str], options: ScanOptions,
@@ -187,18 +189,26 @@ def scan(inputs: Sequence[str], output: str, detector: Detector | None = None,
     try:
         summary = Summary(output=output, errors_path=errors_path)
         started = time.perf_counter()
-        done = _committed(workdir)
-        total = sum(input_size(p) for p in inputs)
-        with ScanProgress(total, progress) as bar:
-            count, fresh = _run_chunks(inputs, detector, options, workers, workdir,
-                                       chunk_records, done, bar)
-        for seq in range(count):
-            summary.add(done[seq], this_run=seq in fresh)
-        _finish(workdir, count, output, errors_path, options)
+        finished = os.path.join(workdir, FINISHED_FILE)
+        if not os.path.exists(finished):
+            done = _committed(workdir)
+            total = sum(input_size(p) for p in inputs)
+            with ScanProgress(total, progress) as bar:
+                count, fresh = _run_chunks(inputs, detector, options, workers, workdir,
+                                           chunk_records, done, bar)
+            for seq in range(count):
+                summary.add(done[seq], this_run=seq in fresh)
+            _merge_parts(workdir, count, output, errors_path, options)
+            write_atomically(finished, json.dumps(summary.to_dict()).encode())
+        else:   # killed while cleaning up: the output is complete already
+            with open(finished, encoding="utf-8") as fh:
+                summary = Summary(**json.load(fh))
         summary.seconds = time.perf_counter() - started
-        return summary
     finally:
         lock.close()
+    os.replace(workdir, workdir + ".old")
+    shutil.rmtree(workdir + ".old", ignore_errors=True)
+    return summary
 
 
 def _run_chunks(inputs, detector, options, workers, workdir, chunk_records, done,
@@ -249,11 +259,10 @@ def _run_chunks(inputs, detector, options, workers, workdir, chunk_records, done
     return count, fresh
 
 
-def _finish(workdir: str, count: int, output: str, errors_path: str, options: ScanOptions) -> None:
-    """Merge the committed parts into the output and the errors file, then drop the work folder."""
+def _merge_parts(workdir: str, count: int, output: str, errors_path: str,
+                 options: ScanOptions) -> None:
+    """Merge the committed parts into the output and the errors file (idempotent)."""
     error_parts = [p for p in (errors_name(workdir, s) for s in range(count)) if os.path.exists(p)]
     if error_parts:
         merge_jsonl(error_parts, errors_path)
     merge([part_name(workdir, s, options.format) for s in range(count)], output, options.format)
-    os.replace(workdir, workdir + ".old")
-    shutil.rmtree(workdir + ".old", ignore_errors=True)
