@@ -11,20 +11,22 @@ import re
 import unicodedata
 from bisect import bisect_left
 
-_FOLD = {cp: " " for cp in range(0x3001) if chr(cp).isspace()}
-_FOLD.update({ord(c): "'" for c in "\u2019\u2018\u02bc\u2032"})
-_FOLD.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2212"})
-_FOLD = str.maketrans(_FOLD)
-_SPACE_RUN = re.compile(r" {2,}")
+# Each pattern rewrites one code point as one, so offsets hold until runs collapse.
+# (str.translate would do it in one call but is several times slower on non-ASCII text.)
+_WHITESPACE = re.compile("[" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace() and c != 32) + "]")
+_APOSTROPHES = re.compile("[\u2019\u2018\u02bc\u2032]")
+_HYPHENS = re.compile("[\u2010\u2011\u2012\u2013\u2212]")
+_SPACE_RUN = re.compile(r"  +")
 
 
 def fold(text: str) -> str:
     """The folded form of `text` (same length as `text`; spaces not yet collapsed)."""
-    low = text.lower()
-    if len(low) != len(text):
-        # A few characters lowercase to two ("İ"); keep those as they are so offsets hold.
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return low.translate(_FOLD)
+    # "İ" is the one code point whose lowercase is two; fold it to "i" to keep offsets.
+    low = text.replace("\u0130", "I").lower()
+    low = _WHITESPACE.sub(" ", low)
+    if not low.isascii():
+        low = _HYPHENS.sub("-", _APOSTROPHES.sub("'", low))
+    return low
 
 
 def fold_phrase(phrase: str) -> str:
