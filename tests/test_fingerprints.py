@@ -227,7 +227,7 @@ def test_every_boolean_fingerprint_fires_exactly_where_its_condition_holds(index
             doc = f" {FILLER} {FILLER}. ".join(
                 [_render(t) for t, on in zip(parts, chosen) if on] + [FILLER])
             expected = _truth(fp.condition, doc)
-            _, hits = index.hits(doc)
+            hits = index.hits(doc)
             fired = any(h.number == number for h in hits)
             assert fired == expected, (fp.query, doc)
             documents += 1
@@ -240,6 +240,19 @@ def test_every_boolean_fingerprint_fires_exactly_where_its_condition_holds(index
     # Both sides were really exercised: the tortured phrase present yet the condition false.
     assert held > len(boolean) and failed_with_anchor > len(boolean)
     assert documents > 4 * len(boolean) - 1
+
+
+def test_only_the_or_options_that_hold_are_flagged(index):
+    (number,) = [n for n, fp in enumerate(index.fingerprints)
+                 if fp.query == '"fit record" OR "fit file" AND "fit index"']
+
+    def flagged(doc: str) -> list[str]:
+        return [doc[h.start:h.end] for h in index.hits(doc) if h.number == number]
+
+    assert flagged("A fit record and a fit file.") == ["fit record"]
+    assert flagged("A fit file, the fit index.") == ["fit file"]
+    assert flagged("A fit record, a fit file, the fit index.") == ["fit record", "fit file"]
+    assert flagged("Only a fit file here.") == []
 
 
 # -- proximity ------------------------------------------------------------------------------
@@ -260,10 +273,10 @@ def test_every_proximity_fingerprint_honours_its_distance(index):
     for number, fp in proximity:
         term = fp.condition
         for gap, fires in ((0, True), (term.slop, True), (term.slop + 1, False)):
-            _, hits = index.hits(_spread(term.words, gap))
+            hits = index.hits(_spread(term.words, gap))
             assert any(h.number == number for h in hits) == fires, (fp.query, gap)
         # any order within the distance
-        _, hits = index.hits(_spread(term.words[::-1], term.slop))
+        hits = index.hits(_spread(term.words[::-1], term.slop))
         assert any(h.number == number for h in hits), fp.query
 
 

@@ -9,7 +9,7 @@ import ahocorasick
 
 from ..report import Edit
 from .lists import PPS_LABEL, PPS_SOURCE, Fingerprint, packaged_list, read_list
-from .query import Term, anchors, holds, terms
+from .query import Term, anchors, flagged, holds, terms
 from .view import FoldedText, is_word_char
 
 RULE = "KNOWN_TORTURED_PHRASE"
@@ -21,7 +21,7 @@ UNSURE_CONFIDENCE = 0.6     # the list marks its expected text "(?)", or gives n
 class Hit:
     """A fingerprint whose condition holds, and one span of its tortured phrase."""
 
-    start: int              # folded-view positions until `find` maps them back
+    start: int              # code-point offsets into the document
     end: int
     fingerprint: Fingerprint
     number: int             # the fingerprint's place in the index
@@ -100,11 +100,11 @@ class FingerprintIndex:
                     found.setdefault(tid, []).append((start, end + 1))
         return found
 
-    def hits(self, text: str) -> tuple[FoldedText, list[Hit]]:
+    def hits(self, text: str) -> list[Hit]:
         """Every span flagged by every fingerprint whose condition holds (overlaps kept)."""
-        view = FoldedText(text)
         if not self._term_ids:
-            return view, []
+            return []
+        view = FoldedText(text)
         found = self._occurrences(view.text)
         windows: dict[int, list[tuple[int, int, bool]]] = {}
 
@@ -119,22 +119,23 @@ class FingerprintIndex:
             return bool(proximity_windows(tid)) if term.is_proximity else tid in found
 
         candidates = sorted({n for tid in found for n in self._flagging.get(tid, ())})
-        out = []
+        spans = []
         for n in candidates:
             fp = self.fingerprints[n]
             if not holds(fp.condition, present):
                 continue
-            for term in anchors(fp.condition):
+            for term in flagged(fp.condition, present):
                 tid = self._term_ids[term]
                 if term.is_proximity:
-                    out.extend(Hit(s, e, fp, n, exact) for s, e, exact in proximity_windows(tid))
+                    spans.extend((s, e, fp, n, exact) for s, e, exact in proximity_windows(tid))
                 else:
-                    out.extend(Hit(s, e, fp, n, True) for s, e in found.get(tid, ()))
-        return view, out
+                    spans.extend((s, e, fp, n, True) for s, e in found.get(tid, ()))
+        original = view.original
+        return [Hit(original(s), original(e), fp, n, exact) for s, e, fp, n, exact in spans]
 
     def find(self, text: str) -> list[Edit]:
         """Known tortured phrases in `text`, as non-overlapping edits (longer matches first)."""
-        view, hits = self.hits(text)
+        hits = self.hits(text)
         chosen: list[Hit] = []
         taken: list[tuple[int, int]] = []
         # Phrases as listed first, longest first; then loose proximity windows, tightest first.
@@ -149,11 +150,12 @@ class FingerprintIndex:
             insort(taken, (hit.start, hit.end))
             chosen.append(hit)
         chosen.sort(key=lambda h: h.start)
-        return [self._edit(text, view.original(h.start), view.original(h.end), h) for h in chosen]
+        return [self._edit(text, h) for h in chosen]
 
     @staticmethod
-    def _edit(text: str, start: int, end: int, hit: Hit) -> Edit:
-        fp, matched = hit.fingerprint, text[start:end]
+    def _edit(text: str, hit: Hit) -> Edit:
+        fp, start, end = hit.fingerprint, hit.start, hit.end
+        matched = text[start:end]
         replacement = fp.replacement and hit.exact
         return Edit(
             start=start, end=end, text=matched,

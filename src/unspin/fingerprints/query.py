@@ -89,6 +89,17 @@ def anchors(node: Node) -> tuple[Term, ...]:
     return anchors(node.positive[0])
 
 
+def flagged(node: Node, present: Callable[[Term], bool]) -> tuple[Term, ...]:
+    """The anchors of the parts of a holding condition that hold (only OR options differ).
+
+    In `"fit record" OR "fit file" AND "fit index"` with no "fit index" in the document,
+    only "fit record" is flagged.
+    """
+    if isinstance(node, AnyOf):
+        return tuple(t for n in node.options if holds(n, present) for t in flagged(n, present))
+    return anchors(node)
+
+
 def terms(node: Node) -> tuple[Term, ...]:
     """Every distinct term of the condition, in order of appearance."""
     if isinstance(node, Term):
