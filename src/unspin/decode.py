@@ -1,0 +1,331 @@
+"""Noisy-channel decoding: which spans did a spinner rewrite, and from what?
+
+    original = argmax_o  ln P_LM(o) + ln P_spin(observed | o)
+
+Three stages keep this fast and joint:
+1. every candidate is scored in its observed context by one vectorised pass of trigram
+   look-ups (local gain = ln P(window with candidate) - ln P(window as written));
+2. candidates with a positive gain are grouped into clusters whose trigram windows touch;
+3. in each cluster every non-overlapping combination is scored exactly, so two neighbouring
+   swaps ("Nationwide Safety") are judged together, and the best combination wins if it beats
+   the substitution cost.
+Each chosen edit then gets a calibrated confidence from its features (calibrate.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from . import resources
+from .calibrate import edit_confidence, edit_features
+from .candidates import (COMPOSE_MIN_PMI, COMPOSE_TOP, COMPOSED, MAX_ORIGINAL_WORDS, MAX_SPAN,
+                         ORIGIN_NAMES, THESAURUS, candidate_table)
+from .report import Edit
+from .text import Token, sentences
+
+PRUNE_GAIN = 0.5          # nats; stage-1 survivors
+SUBSTITUTION_COST = 1.5   # nats a combination must gain per edit to be proposed
+MAX_COMBINATIONS = 256
+MAX_OPTIONS_PER_START = 3
+MAX_CLUSTER = 8           # options decoded jointly at most
+COMPOSE_MAX_OBSERVED_PMI = 1.0  # only compose where the written bigram is no collocation
+
+
+@dataclass
+class Evidence:
+    """What the model saw in a document, for the document score."""
+
+    lm_words: int = 0
+    proposals: list = field(default_factory=list)   # (marginal gain, confidence) per edit
+
+
+@dataclass
+class Lattice:
+    """A document as one padded id array ([<s> <s> w… </s>] per sentence) and its options."""
+
+    ids: np.ndarray            # padded word ids
+    token_of: np.ndarray       # token index at each padded position, -1 on padding
+    words: list                # normalised word at each padded position ("" on padding)
+    joined: np.ndarray         # bool: the word at this position is followed directly by the next
+    g: np.ndarray = None       # option: padded position of its first observed word
+    k: np.ndarray = None       # option: observed words replaced
+    orig: np.ndarray = None    # option: (n, MAX_ORIGINAL_WORDS) original ids
+    m: np.ndarray = None       # option: original words
+    origin: np.ndarray = None
+    sources: np.ndarray = None
+    prior: np.ndarray = None
+    texts: list = None
+    gain: np.ndarray = None
+
+
+def build_lattice(text: str, tokens: list[Token], lm) -> Lattice:
+    ids, token_of, words, joined = [], [], [], []
+    for sent in sentences(text, tokens):
+        ids += [lm.bos_id, lm.bos_id]
+        token_of += [-1, -1]
+        words += ["", ""]
+        joined += [False, False]
+        for j, ti in enumerate(sent):
+            norm = tokens[ti].norm
+            ids.append(lm.word_id(norm))
+            token_of.append(ti)
+            words.append(norm)
+            # words are "joined" when no punctuation stands between them
+            joined.append(j + 1 < len(sent) and sent[j + 1] == ti + 1)
+        ids.append(lm.eos_id)
+        token_of.append(-1)
+        words.append("")
+        joined.append(False)
+    return Lattice(np.array(ids, np.int32), np.array(token_of, np.int64), words,
+                   np.array(joined, bool))
+
+
+def generate_options(lat: Lattice, lm, table) -> None:
+    """Fill the lattice's option arrays from the candidate table and compositions."""
+    parts, singles = [], {}
+    words, n = lat.words, len(lat.words)
+    for g in range(n):
+        if not words[g]:
+            continue
+        key = words[g]
+        for k in range(1, MAX_SPAN + 1):
+            if k > 1:
+                if not lat.joined[g + k - 2]:
+                    break
+                key = f"{key} {words[g + k - 1]}"
+            cs = table.lookup(key)
+            if len(cs):
+                parts.append((g, k, cs))
+                if k == 1:
+                    singles[g] = cs
+    composed = compose_pairs(lat, lm, singles)
+    if not parts and composed is None:
+        lat.g = np.zeros(0, np.int64)
+        return
+    gs = [np.full(len(cs), g) for g, _, cs in parts]
+    ks = [np.full(len(cs), k) for _, k, cs in parts]
+    lat.g = np.concatenate(gs + ([composed["g"]] if composed else []))
+    lat.k = np.concatenate(ks + ([np.full(len(composed["g"]), 2)] if composed else []))
+    for name in ("ids", "lengths", "origin", "sources", "prior"):
+        arrays = [getattr(cs, name) for _, _, cs in parts]
+        if composed:
+            arrays.append(composed[name])
+        setattr(lat, {"ids": "orig", "lengths": "m"}.get(name, name), np.concatenate(arrays))
+    lat.texts = [t for _, _, cs in parts for t in cs.texts] + (composed["texts"] if composed else [])
+
+
+def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
+    """Two adjacent swapped words whose originals form a known collocation."""
+    starts = [g for g in singles if g + 1 in singles and lat.joined[g]]
+    if not starts:
+        return None
+    a_obs = lat.ids[starts]
+    b_obs = lat.ids[[g + 1 for g in starts]]
+    pmi_obs = lm.logprob2(a_obs, b_obs) - lm.logprob1(b_obs)
+    rows = []
+    for g, pmi in zip(starts, pmi_obs):
+        if pmi > COMPOSE_MAX_OBSERVED_PMI:
+            continue
+        left, right = singles[g], singles[g + 1]
+        li = np.flatnonzero(left.lengths == 1)[:COMPOSE_TOP]
+        ri = np.flatnonzero(right.lengths == 1)[:COMPOSE_TOP]
+        if len(li) and len(ri):
+            a, b = np.meshgrid(li, ri, indexing="ij")
+            rows.append((g, left, right, a.ravel(), b.ravel()))
+    if not rows:
+        return None
+    a_ids = np.concatenate([left.ids[a, 0] for _, left, _, a, _ in rows])
+    b_ids = np.concatenate([right.ids[b, 0] for _, _, right, _, b in rows])
+    pmi = lm.logprob2(a_ids, b_ids) - lm.logprob1(b_ids)
+    keep = lm.has_bigram(a_ids, b_ids) & (pmi >= COMPOSE_MIN_PMI)
+    if not keep.any():
+        return None
+    gs, texts, srcs, priors = [], [], [], []
+    for g, left, right, a, b in rows:
+        for x, y in zip(a, b):
+            gs.append(g)
+            texts.append(f"{left.texts[x]} {right.texts[y]}")
+            srcs.append(min(left.sources[x], right.sources[y]))
+            priors.append(left.prior[x] * right.prior[y])
+    keep_idx = np.flatnonzero(keep)
+    n = len(keep_idx)
+    ids = np.full((n, MAX_ORIGINAL_WORDS), -1, np.int32)
+    ids[:, 0], ids[:, 1] = a_ids[keep_idx], b_ids[keep_idx]
+    return {"g": np.array(gs)[keep_idx], "ids": ids, "lengths": np.full(n, 2, np.int8),
+            "origin": np.full(n, COMPOSED, np.int8), "sources": np.array(srcs, np.int8)[keep_idx],
+            "prior": np.array(priors, np.float32)[keep_idx],
+            "texts": [texts[i] for i in keep_idx]}
+
+
+def window_scores(lm, ids: np.ndarray, g: np.ndarray, k: np.ndarray, orig: np.ndarray,
+                  m: np.ndarray) -> np.ndarray:
+    """ln P of the trigrams that change when ids[g:g+k] is replaced by orig[:m] (per row),
+    including the two following words (or </s>). With orig = the observed words, the same
+    function scores the text as written."""
+    n = len(g)
+    end = g + k
+    # right context: up to two following ids, stopping after </s>
+    r1 = ids[np.minimum(end, len(ids) - 1)]
+    has_r2 = (r1 != lm.eos_id) & (end + 1 < len(ids))
+    r2 = np.where(has_r2, ids[np.minimum(end + 1, len(ids) - 1)], -1)
+    n_right = 1 + has_r2
+    seq = np.full((n, 2 + MAX_ORIGINAL_WORDS + 2), -1, np.int32)
+    seq[:, 0], seq[:, 1] = ids[g - 2], ids[g - 1]
+    cols = np.arange(MAX_ORIGINAL_WORDS + 2)
+    tail = np.concatenate([orig, r1[:, None], r2[:, None]], axis=1)
+    # place the right context straight after the m original words
+    src = np.where(cols[None, :] < m[:, None], cols[None, :],
+                   MAX_ORIGINAL_WORDS + cols[None, :] - m[:, None])
+    src = np.clip(src, 0, MAX_ORIGINAL_WORDS + 1)
+    seq[:, 2:] = np.take_along_axis(tail, src, axis=1)
+    n_terms = m + n_right
+    total = np.zeros(n, np.float64)
+    for t in range(2, seq.shape[1]):
+        live = (t - 2) < n_terms
+        if not live.any():
+            break
+        rows = np.flatnonzero(live)
+        total[rows] += lm.logprob3(seq[rows, t - 2], seq[rows, t - 1], seq[rows, t])
+    return total
+
+
+def local_gains(lat: Lattice, lm) -> np.ndarray:
+    observed = np.full((len(lat.g), MAX_ORIGINAL_WORDS), -1, np.int32)
+    for j in range(MAX_ORIGINAL_WORDS):
+        col = np.minimum(lat.g + j, len(lat.ids) - 1)
+        observed[:, j] = np.where(j < lat.k, lat.ids[col], -1)
+    # spans longer than MAX_ORIGINAL_WORDS observed words are scored on their first words only
+    k_obs = np.minimum(lat.k, MAX_ORIGINAL_WORDS)
+    with_original = window_scores(lm, lat.ids, lat.g, lat.k, lat.orig, lat.m.astype(np.int64))
+    as_written = window_scores(lm, lat.ids, lat.g, lat.k, observed, k_obs)
+    return with_original - as_written
+
+
+def clusters(order: np.ndarray, g: np.ndarray, k: np.ndarray) -> list[list[int]]:
+    """Options whose trigram windows touch (start within two words of another's end)."""
+    out, current, reach = [], [], -1
+    for i in order:
+        if current and g[i] > reach + 1:
+            out.append(current)
+            current, reach = [], -1
+        current.append(int(i))
+        reach = max(reach, int(g[i] + k[i]))
+    if current:
+        out.append(current)
+    return out
+
+
+def decode_cluster(lat: Lattice, lm, members: list[int]) -> tuple[list[int], dict[int, float]]:
+    """The best non-overlapping combination of options; each chosen option's marginal gain."""
+    combos = [()]
+    for size in range(1, len(members) + 1):
+        for combo in combinations(members, size):
+            spans = sorted((lat.g[i], lat.g[i] + lat.k[i]) for i in combo)
+            if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
+                combos.append(combo)
+                if len(combos) > MAX_COMBINATIONS:
+                    break
+        if len(combos) > MAX_COMBINATIONS:
+            break
+    lo = int(min(lat.g[i] for i in members))
+    hi = int(max(lat.g[i] + lat.k[i] for i in members))
+    # region [lo, stop): the changed words plus two words of right context (up to </s>)
+    stop = hi
+    while stop < len(lat.ids) and stop < hi + 2:
+        stop += 1
+        if lat.ids[stop - 1] == lm.eos_id:
+            break
+    seqs, owners = [], []
+    for c, combo in enumerate(combos):
+        seq = [int(lat.ids[lo - 2]), int(lat.ids[lo - 1])]
+        pos = lo
+        for i in sorted(combo, key=lambda i: lat.g[i]):
+            seq += [int(x) for x in lat.ids[pos:lat.g[i]]]
+            seq += [int(x) for x in lat.orig[i, :lat.m[i]]]
+            pos = int(lat.g[i] + lat.k[i])
+        seq += [int(x) for x in lat.ids[pos:stop]]
+        seqs.append(seq)
+        owners.append(c)
+    a = np.array([s[t - 2] for s in seqs for t in range(2, len(s))], np.int32)
+    b = np.array([s[t - 1] for s in seqs for t in range(2, len(s))], np.int32)
+    w = np.array([s[t] for s in seqs for t in range(2, len(s))], np.int32)
+    owner = np.repeat(np.arange(len(seqs)), [len(s) - 2 for s in seqs])
+    lp = np.bincount(owner, weights=lm.logprob3(a, b, w), minlength=len(seqs))
+    score = lp - lp[0] - SUBSTITUTION_COST * np.array([len(c) for c in combos])
+    best = int(np.argmax(score))
+    chosen = list(combos[best])
+    marginal = {}
+    for i in chosen:
+        without = max(score[c] for c, combo in enumerate(combos) if i not in combo)
+        marginal[i] = float(score[best] - without + SUBSTITUTION_COST)
+    return chosen, marginal
+
+
+def match_case(observed: str, replacement: str) -> str:
+    letters = [c for c in observed if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) > 1:
+        return replacement.upper()
+    words = observed.split()
+    if len(words) > 1 and all(w[:1].isupper() for w in words):
+        return " ".join(w[:1].upper() + w[1:] for w in replacement.split())
+    if observed[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def find_spun_edits(text: str, tokens: list[Token], config) -> tuple[list[Edit], Evidence]:
+    lm = resources.language_model()
+    lat = build_lattice(text, tokens, lm)
+    evidence = Evidence(lm_words=int((lat.token_of >= 0).sum()))
+    generate_options(lat, lm, candidate_table())
+    if len(lat.g) == 0:
+        return [], evidence
+    lat.gain = local_gains(lat, lm)
+    survivors = np.flatnonzero(lat.gain > PRUNE_GAIN)
+    # keep the best few options per start position
+    keep = []
+    for g in np.unique(lat.g[survivors]):
+        at = survivors[lat.g[survivors] == g]
+        keep.extend(at[np.argsort(-lat.gain[at])][:MAX_OPTIONS_PER_START])
+    order = np.array(sorted(keep, key=lambda i: (lat.g[i], lat.k[i])), np.int64)
+    chosen: list[tuple[int, float, list[int]]] = []
+    for cluster in clusters(order, lat.g, lat.k):
+        for c0 in range(0, len(cluster), MAX_CLUSTER):   # long runs are decoded piecewise
+            members = cluster[c0:c0 + MAX_CLUSTER]
+            picked, marginal = decode_cluster(lat, lm, members)
+            for i in picked:
+                rivals = [j for j in members
+                          if lat.g[j] == lat.g[i] and lat.k[j] == lat.k[i] and j != i]
+                chosen.append((i, marginal[i], rivals))
+    edits = []
+    for i, marginal, rivals in chosen:
+        features = edit_features(lat, lm, i, marginal, len(chosen), evidence.lm_words)
+        confidence = edit_confidence(features)
+        evidence.proposals.append((marginal, confidence))
+        if confidence < config.threshold:
+            continue
+        edits.append(make_edit(text, tokens, lat, i, rivals, confidence))
+    return edits, evidence
+
+
+def make_edit(text: str, tokens: list[Token], lat: Lattice, i: int, rivals: list[int],
+              confidence: float) -> Edit:
+    g, k = int(lat.g[i]), int(lat.k[i])
+    first, last = tokens[lat.token_of[g]], tokens[lat.token_of[g + k - 1]]
+    observed = text[first.start:last.end]
+    replacements = [match_case(observed, lat.texts[i])]
+    for j in sorted(rivals, key=lambda j: -lat.gain[j]):
+        alt = match_case(observed, lat.texts[j])
+        if alt not in replacements:
+            replacements.append(alt)
+    origin = ORIGIN_NAMES[lat.origin[i]]
+    if lat.origin[i] in (THESAURUS, COMPOSED):
+        rule, source = "SPUN_PHRASE", "model"
+        message = f"Likely machine-spun; the usual phrase here is “{replacements[0]}”."
+    else:
+        rule, source = "SPINNER_REWRITE", f"rule:{origin}"
+        message = f"A typical spinner rewrite ({origin}); the original was likely “{replacements[0]}”."
+    return Edit(first.start, last.end, observed, tuple(replacements), confidence, rule, source,
+                message)

@@ -1,0 +1,49 @@
+"""Spinner rewrite rules: phrase-level rewrites a thesaurus does not list.
+
+Article spinners rewrite function words ("before" → "earlier than"), modals ("would" → "will"),
+tenses ("were" → "had been"), contractions, abbreviations ("year" → "yr") and nationality
+adjectives ("Chinese" → "Chinese language"). The table lives in data/rewrites.tsv; each rule
+proposes candidates that the language model then judges like any thesaurus candidate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+# "Chinese language President" is a spinner's rendering of "Chinese President".
+NATIONALITIES = (
+    "afghan albanian algerian american arabic argentine armenian australian austrian belgian "
+    "brazilian british bulgarian canadian chilean chinese colombian croatian cuban czech danish "
+    "dutch egyptian english estonian ethiopian filipino finnish french georgian german greek "
+    "hungarian indian indonesian iranian iraqi irish israeli italian japanese jordanian kenyan "
+    "korean latvian lebanese libyan lithuanian malaysian mexican mongolian moroccan nigerian "
+    "norwegian pakistani palestinian persian peruvian polish portuguese romanian russian saudi "
+    "scottish serbian singaporean slovak somali spanish sudanese swedish swiss syrian taiwanese "
+    "thai tibetan turkish ukrainian venezuelan vietnamese welsh yemeni"
+).split()
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    original: str       # lowercase phrase
+    family: str         # function, modal, tense, time, contraction, abbreviation, nationality, …
+
+
+@lru_cache(maxsize=1)
+def rewrite_table() -> dict[str, tuple[Rewrite, ...]]:
+    """observed phrase (lowercase) → the originals a spinner may have rewritten into it."""
+    table: dict[str, list[Rewrite]] = {}
+    text = (files("unspin") / "data" / "rewrites.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines()[1:]:
+        if not line.strip() or line.startswith("#") or line.startswith("observed\t"):
+            continue
+        observed, originals, family = line.split("\t")
+        for original in originals.split("|"):
+            table.setdefault(observed, []).append(Rewrite(original, family))
+    for nationality in NATIONALITIES:
+        table.setdefault(f"{nationality} language", []).append(Rewrite(nationality, "nationality"))
+    return {k: tuple(v) for k, v in table.items()}
+
+
+MAX_RULE_WORDS = 4
