@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .hashindex import build_slots
+from .hashindex import build_slots, table_bits
 from .sphinx_trie import TrieArrays, read_trie
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 MANIFEST = "manifest.json"
 ARRAY_FIELDS = [f.name for f in fields(TrieArrays) if f.name != "words"]
 SLOT_FIELDS = ["bigram_slots", "trigram_slots"]  # hash tables over the two key arrays
@@ -98,6 +98,9 @@ def _read(folder: Path) -> tuple[TrieArrays, dict[str, np.ndarray]] | None:
         if len(words) != manifest["n_words"]:
             return None
         slots = {n: loaded.pop(n) for n in SLOT_FIELDS}
+        for level in ("bigram", "trigram"):
+            if slots[f"{level}_slots"].size != 1 << table_bits(loaded[f"{level}_keys"].size):
+                return None
         return TrieArrays(words=words, **loaded), slots
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None

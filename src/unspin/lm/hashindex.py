@@ -28,26 +28,23 @@ def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
 def build_slots(keys: np.ndarray) -> np.ndarray:
     """Linear-probing table (int32 positions into `keys`, -1 = empty) for unique `keys`.
 
-    Inserted in rounds: every unplaced key tries its home slot + round number; the first
-    claimant of a free slot wins. Slots a key passed over stay occupied, which is all that
-    linear probing needs.
+    Inserted in rounds: every unplaced key writes itself into its home slot + round number
+    if that slot is free; of several writers to one slot, whichever write landed is the
+    one placed (read back), the rest try the next slot in the next round. Slots a key
+    passed over stay occupied, which is all that linear probing needs.
     """
     keys = np.asarray(keys, dtype=np.uint64)
     bits = table_bits(keys.size)
     mask = (1 << bits) - 1
     table = np.full(1 << bits, -1, dtype=np.int32)
-    home = _slot(keys, bits)
-    todo = np.arange(keys.size, dtype=np.int64)
-    step = 0
+    todo = np.arange(keys.size, dtype=np.int32)
+    slots = _slot(keys, bits)
     while todo.size:
-        slots = (home[todo] + step) & mask
-        free = np.flatnonzero(table[slots] < 0)
-        taken, first = np.unique(slots[free], return_index=True)
-        table[taken] = todo[free[first]]
-        placed = np.zeros(todo.size, dtype=bool)
-        placed[free[first]] = True
+        free = table[slots] < 0
+        table[slots[free]] = todo[free]
+        placed = table[slots] == todo
         todo = todo[~placed]
-        step += 1
+        slots = (slots[~placed] + 1) & mask
     return table
 
 
