@@ -156,11 +156,11 @@ class FingerprintIndex:
     def _edit(text: str, hit: Hit) -> Edit:
         fp, start, end = hit.fingerprint, hit.start, hit.end
         matched = text[start:end]
-        replacement = fp.replacement and hit.exact
+        # A loose proximity window has other words inside it: flag it, propose nothing.
+        proposal = bool(fp.replacement) and hit.exact
         return Edit(
             start=start, end=end, text=matched,
-            replacements=(match_case(fp.replacement, matched, fp.query),)
-            if replacement else (),
+            replacements=(match_case(fp.replacement, matched, fp.query),) if proposal else (),
             confidence=UNSURE_CONFIDENCE if fp.unsure or not fp.replacement else CONFIDENCE,
             rule=RULE, source=fp.source, message=message(fp, hit.exact))
 
