@@ -5,6 +5,7 @@ it is fast and what it flags is certain, so the tests can check every offset exa
 """
 from __future__ import annotations
 
+import io
 import json
 import threading
 
@@ -262,3 +263,62 @@ def test_serve_command_errors_are_one_line(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["serve", "--max-body", "lots"])
     assert exit_info.value.code == 2 and "not a size" in capsys.readouterr().err
+
+
+def minimal_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF showing `lines` in Helvetica, built by hand (no PDF writer needed)."""
+    text = " ".join(f"({line}) Tj 0 -16 Td" for line in lines)
+    stream = f"BT /F1 12 Tf 72 720 Td {text} ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+               b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_extract_reads_docx_pdf_and_text_uploads(client):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("First paragraph about an irregular woodland 😀.")
+    document.add_paragraph("Second paragraph on counterfeit consciousness.")
+    saved = io.BytesIO()
+    document.save(saved)
+    word = client.post("/api/extract", files={"file": ("paper.docx", saved.getvalue())}).json()
+    assert word["text"] == ("First paragraph about an irregular woodland 😀.\n\n"
+                            "Second paragraph on counterfeit consciousness.")
+    pdf = client.post("/api/extract", files={"file": ("paper.pdf", minimal_pdf(
+        ["We trained an irregular woodland", "on bosom peril images."]))}).json()
+    assert "irregular woodland" in pdf["text"] and "bosom peril" in pdf["text"]
+    checked = client.post("/api/check", json={"text": pdf["text"]}).json()
+    assert {"random forest", "breast cancer"} <= {e["replacements"][0] for e in checked["edits"]}
+    markdown = client.post("/api/extract", files={"file": ("notes.md", "# Title\n\nbody ✓".encode())})
+    assert markdown.json()["text"] == "# Title\n\nbody ✓"
+
+
+@pytest.mark.parametrize("upload, words", [
+    (("paper.docx", b"not a zip at all"), "not a readable Word"),
+    (("paper.pdf", b"%PDF-1.4 garbage"), "PDF"),
+    (("picture.png", b"\x89PNG\r\n"), "cannot read .png"),
+    (("notes.txt", b"caf\xe9"), "invalid UTF-8"),
+    (("blank.txt", b"   \n"), "no text found"),
+])
+def test_extract_refuses_unreadable_files_with_a_reason(client, upload, words):
+    response = client.post("/api/extract", files={"file": upload})
+    assert response.status_code == 400 and words in response.json()["error"]
+
+
+def test_extract_needs_a_multipart_file(client):
+    assert client.post("/api/extract", json={"text": "x"}).status_code == 415
+    no_file = client.post("/api/extract", files={"other": ("a.txt", b"x")})
+    assert no_file.status_code == 400 and "`file`" in no_file.json()["error"]

@@ -117,3 +117,25 @@ def test_empty_input_gets_a_message(browser, server):
     page.click("#check")
     assert "Paste or open a text first" in page.inner_text("#status")
     page.close()
+
+
+def test_open_a_word_file(browser, server):
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("A short note on colossal information.")
+    saved = io.BytesIO()
+    document.save(saved)
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.set_input_files("#file", files=[{"name": "note.docx", "buffer": saved.getvalue(),
+                                          "mimeType": "application/vnd.openxmlformats-officedocument"
+                                                      ".wordprocessingml.document"}])
+    page.wait_for_function("document.getElementById('text').value.length > 0")
+    assert page.input_value("#text") == "A short note on colossal information."
+    page.click("#check")
+    page.wait_for_selector("#result:not([hidden])")
+    assert page.locator("#document .flag").all_inner_texts() == ["colossal information"]
+    page.close()

@@ -6,6 +6,7 @@ Routes
     GET  /v2/languages   the languages a LanguageTool client may ask for (English only)
     POST /api/check      the native JSON schema of design.md (code-point offsets, score, restored)
     POST /api/restore    only the restored text, score and verdict
+    POST /api/extract    the text of an uploaded .txt, .md, .docx or .pdf file
     GET  /               the checker page (static/, no CDN)
     GET  /healthz        liveness and load
     GET  /docs, /redoc, /openapi.json   API documentation, served locally
@@ -37,7 +38,9 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from .. import Detector, Report, __version__
+from ..inputs import InputError
 from ..report import RULES, languagetool_response
+from .documents import extract_text
 
 log = logging.getLogger("unspin.server")
 
@@ -424,6 +427,28 @@ def create_app(detector: Detector | None = None, limits: ServerLimits | None = N
         return JSONResponse({"unspin_version": __version__, "restored": report.restored,
                              "changed": len(report.edits), "score": round(report.score, 4),
                              "verdict": report.verdict})
+
+    upload_body = {"description": "multipart/form-data with one `file` field (.txt, .md, .docx, .pdf).",
+                   "content": {"multipart/form-data": {"schema": {
+                       "type": "object", "required": ["file"],
+                       "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+
+    @app.post("/api/extract", tags=["native"], openapi_extra={"requestBody": upload_body})
+    async def api_extract(request: Request):
+        """The text of an uploaded document, to check with /api/check."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "multipart/form-data":
+            raise Problem(415, "Upload the document as multipart/form-data with a `file` field.")
+        upload = (await request.form()).get("file")
+        if upload is None or isinstance(upload, str):
+            raise Problem(400, "The form needs a `file` field holding the document.")
+        name = upload.filename or "upload"
+        data = await upload.read()
+        try:
+            text = await pool.run(extract_text, data, name, timeout=limits.time_limit)
+        except InputError as exc:
+            raise Problem(400, str(exc)) from None
+        return {"name": name, "text": text}
 
     @app.get("/healthz", tags=["service"])
     async def healthz():

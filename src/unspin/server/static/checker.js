@@ -169,10 +169,28 @@ async function check() {
   }
 }
 
-function openFile(file) {
+async function openFile(file) {
   if (!file) return;
+  if (/\.(docx|pdf)$/i.test(file.name)) {            // the server extracts their text
+    setStatus(`Reading ${file.name}…`);
+    const form = new FormData();
+    form.append("file", file);
+    try {
+      const response = await fetch("/api/extract", { method: "POST", body: form });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        setStatus(body.error || `The server answered ${response.status}.`, true);
+        return;
+      }
+      $("text").value = body.text;
+      setStatus(`Opened ${file.name}; press Check.`);
+    } catch (error) {
+      setStatus("Could not reach the server; is `unspin serve` still running?", true);
+    }
+    return;
+  }
   if (!/\.(txt|md|markdown|text)$/i.test(file.name) && !file.type.startsWith("text/")) {
-    setStatus(`${file.name}: only plain text (.txt) and Markdown (.md) files can be opened here.`, true);
+    setStatus(`${file.name}: open a .txt, .md, .docx or .pdf file.`, true);
     return;
   }
   const reader = new FileReader();
