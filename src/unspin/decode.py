@@ -159,18 +159,17 @@ def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
             "texts": [texts[i] for i in keep_idx]}
 
 
-def window_scores(lm, ids: np.ndarray, g: np.ndarray, k: np.ndarray, orig: np.ndarray,
-                  m: np.ndarray) -> np.ndarray:
-    """ln P of the trigrams that change when ids[g:g+k] is replaced by orig[:m] (per row),
-    including the two following words (or </s>). With orig = the observed words, the same
-    function scores the text as written."""
+def window_trigrams(lm, ids: np.ndarray, g: np.ndarray, k: np.ndarray, orig: np.ndarray,
+                    m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The trigrams that change when ids[g:g+k] is replaced by orig[:m] (per row), including
+    the two following words (or </s>), as an (n, 3) array and the row each belongs to. With
+    orig = the observed words, the same trigrams score the text as written."""
     n = len(g)
     end = g + k
     # right context: up to two following ids, stopping after </s>
     r1 = ids[np.minimum(end, len(ids) - 1)]
     has_r2 = (r1 != lm.eos_id) & (end + 1 < len(ids))
     r2 = np.where(has_r2, ids[np.minimum(end + 1, len(ids) - 1)], -1)
-    n_right = 1 + has_r2
     seq = np.full((n, 2 + MAX_ORIGINAL_WORDS + 2), -1, np.int32)
     seq[:, 0], seq[:, 1] = ids[g - 2], ids[g - 1]
     cols = np.arange(MAX_ORIGINAL_WORDS + 2)
@@ -178,29 +177,28 @@ def window_scores(lm, ids: np.ndarray, g: np.ndarray, k: np.ndarray, orig: np.nd
     # place the right context straight after the m original words
     src = np.where(cols[None, :] < m[:, None], cols[None, :],
                    MAX_ORIGINAL_WORDS + cols[None, :] - m[:, None])
-    src = np.clip(src, 0, MAX_ORIGINAL_WORDS + 1)
-    seq[:, 2:] = np.take_along_axis(tail, src, axis=1)
-    n_terms = m + n_right
-    total = np.zeros(n, np.float64)
-    for t in range(2, seq.shape[1]):
-        live = (t - 2) < n_terms
-        if not live.any():
-            break
-        rows = np.flatnonzero(live)
-        total[rows] += lm.logprob3(seq[rows, t - 2], seq[rows, t - 1], seq[rows, t])
-    return total
+    seq[:, 2:] = np.take_along_axis(tail, np.clip(src, 0, MAX_ORIGINAL_WORDS + 1), axis=1)
+    n_terms = m + 1 + has_r2
+    row, t = np.nonzero(np.arange(seq.shape[1] - 2)[None, :] < n_terms[:, None])
+    t = t + 2
+    return np.stack([seq[row, t - 2], seq[row, t - 1], seq[row, t]], axis=1), row
 
 
 def local_gains(lat: Lattice, lm) -> np.ndarray:
-    observed = np.full((len(lat.g), MAX_ORIGINAL_WORDS), -1, np.int32)
+    """ln P(sentence with the option) - ln P(sentence as written), for every option."""
+    n = len(lat.g)
+    observed = np.full((n, MAX_ORIGINAL_WORDS), -1, np.int32)
     for j in range(MAX_ORIGINAL_WORDS):
         col = np.minimum(lat.g + j, len(lat.ids) - 1)
         observed[:, j] = np.where(j < lat.k, lat.ids[col], -1)
     # spans longer than MAX_ORIGINAL_WORDS observed words are scored on their first words only
     k_obs = np.minimum(lat.k, MAX_ORIGINAL_WORDS)
-    with_original = window_scores(lm, lat.ids, lat.g, lat.k, lat.orig, lat.m.astype(np.int64))
-    as_written = window_scores(lm, lat.ids, lat.g, lat.k, observed, k_obs)
-    return with_original - as_written
+    tri_o, row_o = window_trigrams(lm, lat.ids, lat.g, lat.k, lat.orig, lat.m.astype(np.int64))
+    tri_w, row_w = window_trigrams(lm, lat.ids, lat.g, lat.k, observed, k_obs)
+    tri = np.concatenate([tri_o, tri_w])
+    lp = lm.logprob3(tri[:, 0], tri[:, 1], tri[:, 2]).astype(np.float64)
+    sign = np.r_[np.ones(len(row_o)), -np.ones(len(row_w))]
+    return np.bincount(np.r_[row_o, row_w], weights=lp * sign, minlength=n)
 
 
 def clusters(order: np.ndarray, g: np.ndarray, k: np.ndarray) -> list[list[int]]:
@@ -217,50 +215,82 @@ def clusters(order: np.ndarray, g: np.ndarray, k: np.ndarray) -> list[list[int]]
     return out
 
 
-def decode_cluster(lat: Lattice, lm, members: list[int]) -> tuple[list[int], dict[int, float]]:
-    """The best non-overlapping combination of options; each chosen option's marginal gain."""
+def combinations_of(lat: Lattice, members: list[int]) -> list[tuple[int, ...]]:
+    """Every non-overlapping set of the members (the empty set first), capped."""
     combos = [()]
     for size in range(1, len(members) + 1):
+        found = False
         for combo in combinations(members, size):
             spans = sorted((lat.g[i], lat.g[i] + lat.k[i]) for i in combo)
             if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
                 combos.append(combo)
+                found = True
                 if len(combos) > MAX_COMBINATIONS:
-                    break
-        if len(combos) > MAX_COMBINATIONS:
+                    return combos
+        if not found:
             break
+    return combos
+
+
+def region_sequence(lat: Lattice, lm, members: list[int], combo: tuple[int, ...]) -> list[int]:
+    """Ids of the cluster's region with the combination applied: two words of left context,
+    the changed words, and two words of right context (up to </s>)."""
     lo = int(min(lat.g[i] for i in members))
     hi = int(max(lat.g[i] + lat.k[i] for i in members))
-    # region [lo, stop): the changed words plus two words of right context (up to </s>)
     stop = hi
     while stop < len(lat.ids) and stop < hi + 2:
         stop += 1
         if lat.ids[stop - 1] == lm.eos_id:
             break
-    seqs, owners = [], []
-    for c, combo in enumerate(combos):
-        seq = [int(lat.ids[lo - 2]), int(lat.ids[lo - 1])]
-        pos = lo
-        for i in sorted(combo, key=lambda i: lat.g[i]):
-            seq += [int(x) for x in lat.ids[pos:lat.g[i]]]
-            seq += [int(x) for x in lat.orig[i, :lat.m[i]]]
-            pos = int(lat.g[i] + lat.k[i])
-        seq += [int(x) for x in lat.ids[pos:stop]]
-        seqs.append(seq)
-        owners.append(c)
-    a = np.array([s[t - 2] for s in seqs for t in range(2, len(s))], np.int32)
-    b = np.array([s[t - 1] for s in seqs for t in range(2, len(s))], np.int32)
-    w = np.array([s[t] for s in seqs for t in range(2, len(s))], np.int32)
-    owner = np.repeat(np.arange(len(seqs)), [len(s) - 2 for s in seqs])
-    lp = np.bincount(owner, weights=lm.logprob3(a, b, w), minlength=len(seqs))
-    score = lp - lp[0] - SUBSTITUTION_COST * np.array([len(c) for c in combos])
-    best = int(np.argmax(score))
-    chosen = list(combos[best])
-    marginal = {}
-    for i in chosen:
-        without = max(score[c] for c, combo in enumerate(combos) if i not in combo)
-        marginal[i] = float(score[best] - without + SUBSTITUTION_COST)
-    return chosen, marginal
+    seq = lat.ids[lo - 2:lo].tolist()
+    pos = lo
+    for i in sorted(combo, key=lambda i: lat.g[i]):
+        seq += lat.ids[pos:lat.g[i]].tolist()
+        seq += lat.orig[i, :lat.m[i]].tolist()
+        pos = int(lat.g[i] + lat.k[i])
+    seq += lat.ids[pos:stop].tolist()
+    return seq
+
+
+def decode_clusters(lat: Lattice, lm, groups: list[list[int]]) -> list[tuple[int, float]]:
+    """For each cluster, the best combination of options if it beats the substitution cost,
+    as (option, marginal gain) pairs. A one-option combination's score is its local gain (the
+    same trigrams change); only combinations of two or more need the model again, and those of
+    all clusters are scored in one batch."""
+    plans, seqs = [], []
+    for members in groups:
+        combos = combinations_of(lat, members)
+        multi = [c for c in combos if len(c) > 1]
+        first = len(seqs)
+        if multi:
+            seqs.append(region_sequence(lat, lm, members, ()))
+            seqs += [region_sequence(lat, lm, members, c) for c in multi]
+        plans.append((combos, first))
+    lp = np.zeros(0)
+    if seqs:
+        lengths = np.array([len(q) - 2 for q in seqs])
+        flat = [q[t - 2:t + 1] for q in seqs for t in range(2, len(q))]
+        tri = np.array(flat, np.int32)
+        owner = np.repeat(np.arange(len(seqs)), lengths)
+        lp = np.bincount(owner, weights=lm.logprob3(tri[:, 0], tri[:, 1], tri[:, 2]),
+                         minlength=len(seqs))
+    chosen = []
+    for combos, first in plans:
+        gains, j = [], first + 1
+        for c in combos:
+            if len(c) == 0:
+                gains.append(0.0)
+            elif len(c) == 1:
+                gains.append(float(lat.gain[c[0]]))
+            else:
+                gains.append(float(lp[j] - lp[first]))
+                j += 1
+        score = np.array(gains) - SUBSTITUTION_COST * np.array([len(c) for c in combos])
+        best = int(np.argmax(score))
+        for i in combos[best]:
+            without = max(score[c] for c, combo in enumerate(combos) if i not in combo)
+            chosen.append((i, float(score[best] - without + SUBSTITUTION_COST)))
+    return chosen
 
 
 def match_case(observed: str, replacement: str) -> str:
@@ -275,39 +305,53 @@ def match_case(observed: str, replacement: str) -> str:
     return replacement
 
 
-def find_spun_edits(text: str, tokens: list[Token], config) -> tuple[list[Edit], Evidence]:
+@dataclass
+class Proposal:
+    """One edit the decoder chose, with the features its confidence is computed from."""
+
+    edit: Edit
+    features: np.ndarray
+    marginal_gain: float
+
+
+def propose(text: str, tokens: list[Token]) -> tuple[list[Proposal], int]:
+    """Every edit the decoder chooses (whatever its confidence) and the words the LM saw."""
     lm = resources.language_model()
     lat = build_lattice(text, tokens, lm)
-    evidence = Evidence(lm_words=int((lat.token_of >= 0).sum()))
+    lm_words = int((lat.token_of >= 0).sum())
     generate_options(lat, lm, candidate_table())
     if len(lat.g) == 0:
-        return [], evidence
+        return [], lm_words
     lat.gain = local_gains(lat, lm)
     survivors = np.flatnonzero(lat.gain > PRUNE_GAIN)
     # keep the best few options per start position
-    keep = []
-    for g in np.unique(lat.g[survivors]):
-        at = survivors[lat.g[survivors] == g]
-        keep.extend(at[np.argsort(-lat.gain[at])][:MAX_OPTIONS_PER_START])
-    order = np.array(sorted(keep, key=lambda i: (lat.g[i], lat.k[i])), np.int64)
-    chosen: list[tuple[int, float, list[int]]] = []
-    for cluster in clusters(order, lat.g, lat.k):
-        for c0 in range(0, len(cluster), MAX_CLUSTER):   # long runs are decoded piecewise
-            members = cluster[c0:c0 + MAX_CLUSTER]
-            picked, marginal = decode_cluster(lat, lm, members)
-            for i in picked:
-                rivals = [j for j in members
-                          if lat.g[j] == lat.g[i] and lat.k[j] == lat.k[i] and j != i]
-                chosen.append((i, marginal[i], rivals))
-    edits = []
+    s = survivors[np.lexsort((-lat.gain[survivors], lat.g[survivors]))]
+    starts = np.r_[True, lat.g[s][1:] != lat.g[s][:-1]]
+    idx = np.arange(len(s))
+    rank = idx - np.maximum.accumulate(np.where(starts, idx, 0))
+    keep = s[rank < MAX_OPTIONS_PER_START]
+    order = keep[np.lexsort((lat.k[keep], lat.g[keep]))]
+    groups = [cluster[c0:c0 + MAX_CLUSTER]       # long runs are decoded piecewise
+              for cluster in clusters(order, lat.g, lat.k)
+              for c0 in range(0, len(cluster), MAX_CLUSTER)]
+    chosen = []
+    member_of = {i: m for m in groups for i in m}
+    for i, marginal in decode_clusters(lat, lm, groups):
+        rivals = [j for j in member_of[i]
+                  if lat.g[j] == lat.g[i] and lat.k[j] == lat.k[i] and j != i]
+        chosen.append((i, marginal, rivals))
+    proposals = []
     for i, marginal, rivals in chosen:
-        features = edit_features(lat, lm, i, marginal, len(chosen), evidence.lm_words)
-        confidence = edit_confidence(features)
-        evidence.proposals.append((marginal, confidence))
-        if confidence < config.threshold:
-            continue
-        edits.append(make_edit(text, tokens, lat, i, rivals, confidence))
-    return edits, evidence
+        features = edit_features(lat, lm, i, marginal, len(chosen), lm_words)
+        edit = make_edit(text, tokens, lat, i, rivals, edit_confidence(features))
+        proposals.append(Proposal(edit, features, marginal))
+    return proposals, lm_words
+
+
+def find_spun_edits(text: str, tokens: list[Token], config) -> tuple[list[Edit], Evidence]:
+    proposals, lm_words = propose(text, tokens)
+    evidence = Evidence(lm_words, [(p.marginal_gain, p.edit.confidence) for p in proposals])
+    return [p.edit for p in proposals if p.edit.confidence >= config.threshold], evidence
 
 
 def make_edit(text: str, tokens: list[Token], lat: Lattice, i: int, rivals: list[int],
