@@ -89,7 +89,7 @@ def run(args) -> int:
                           cors_origins=tuple(args.cors_origin))
     sock = open_socket(args.host, args.port)
     detector = Detector(config)
-    print(f"unspin: loading resources ...", flush=True)
+    print("unspin: loading resources ...", flush=True)
     try:
         detector.check("The server is warming up its resources.")
     except (FileNotFoundError, ModuleNotFoundError) as exc:
