@@ -43,6 +43,8 @@ def judge(docs: Sequence[GoldDocument], config: DetectorConfig | None = None,
             raise InputError(f"this install lacks {exc.name}; evaluate without it "
                              "(e.g. --no-model for the known-phrase pass alone)") from None
         raise
+    except FileNotFoundError as exc:      # a compiled resource of the model pass is missing
+        raise InputError(f"the detector cannot run: {exc}; or evaluate with --no-model") from None
     return out
 
 

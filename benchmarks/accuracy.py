@@ -1,0 +1,159 @@
+"""The accuracy benchmarks, as functions `run_all` calls (each returns plain numbers).
+
+- synthetic: clean news paragraphs (benchmarks/data/news_clean.txt) and the "eval" half of
+  the offline Wikipedia summaries, spun at 10 % and 25 % (news style, fixed seed), plus
+  clean documents of both, scored with `unspin eval`'s metrics;
+- dev pairs: the real spinner substitutions of the development set — is the original among
+  the detector's thesaurus candidates, and is it restored in a sentence of context;
+- hand-spun example: examples/spun_news.annot.txt;
+- PPS unseen: held-out plain Problematic Paper Screener phrases, each in a generated
+  sentence, checked without the fingerprint pass: the share restored.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import sys
+import zlib
+from pathlib import Path
+
+from unspin.config import DetectorConfig
+from unspin.data_splits import pps_is_heldout
+from unspin.evaluate.align import RESTORED, align
+from unspin.evaluate.corpus import paragraphs, wiki_documents
+from unspin.evaluate.gold import GoldDocument, GoldEdit, load_gold
+from unspin.evaluate.metrics import span_scores
+from unspin.evaluate.runner import judge, results
+from unspin.evaluate.spinner import Spinner
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+SHARED = Path("/work/shared/data")
+SEED = 20240601
+RATES = (0.10, 0.25)
+
+
+def synthetic_corpus(n_wiki: int = 60) -> dict[str, list[GoldDocument]]:
+    """The synthetic benchmark: spun news and wiki at each rate, and clean documents."""
+    news = paragraphs((DATA / "news_clean.txt").read_text(encoding="utf-8"), "news")
+    wiki = wiki_documents("eval", 2 * n_wiki)
+    spun_wiki, clean_wiki = wiki[:n_wiki], wiki[n_wiki:]
+    out: dict[str, list[GoldDocument]] = {"news": [], "wiki": []}
+    for rate in RATES:
+        spinner = Spinner("news", rate, SEED)
+        out["news"] += [spinner.spin(d.text, f"{d.id}@{rate}") for d in news]
+        out["wiki"] += [spinner.spin(d.text, f"{d.id}@{rate}") for d in spun_wiki]
+    clean = Spinner("news", 0.0, SEED)
+    # the detector sees one document at a time, so a paragraph may appear spun and clean
+    out["news"] += [clean.spin(d.text, f"{d.id}@clean") for d in news]
+    out["wiki"] += [clean.spin(d.text, f"{d.id}@clean") for d in clean_wiki]
+    return out
+
+
+def write_jsonl(docs: list[GoldDocument], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(d.to_json() + "\n" for d in docs), encoding="utf-8")
+
+
+def synthetic(config: DetectorConfig, out_dir: Path) -> dict[str, dict]:
+    corpus = synthetic_corpus()
+    figures = {}
+    everything = []
+    for name, docs in corpus.items():
+        write_jsonl(docs, out_dir / f"synthetic_{name}.jsonl")
+        judged = judge(docs, config)
+        everything += judged
+        figures[name] = results(judged, config.threshold)
+    figures["all"] = results(everything, config.threshold)
+    return figures
+
+
+def _single_span_doc(doc_id: str, spun: str, at: int, text: str, original_sentence: str,
+                     replacement: str, alternatives=(), optional=False) -> GoldDocument:
+    edit = GoldEdit(at, at + len(text), at, at + len(replacement), text, replacement,
+                    tuple(alternatives), optional, "dev-pair")
+    return GoldDocument(doc_id, original_sentence, spun, (edit,), {})
+
+
+def dev_pairs(config: DetectorConfig) -> dict:
+    """Thesaurus coverage of the real spinner pairs, and restoration in context."""
+    from unspin import resources
+    from unspin.thesaurus import phrase_key
+    rows = list(csv.DictReader(open(DATA / "dev_pair_sentences.tsv", encoding="utf-8"),
+                               delimiter="\t"))
+    try:
+        thesaurus = resources.thesaurus()
+    except Exception as exc:            # the compiled thesaurus is not built in this checkout
+        print(f"dev pairs: thesaurus unavailable ({exc})", file=sys.stderr)
+        thesaurus = None
+    covered = 0
+    docs = []
+    for i, r in enumerate(rows):
+        key = phrase_key(r["spun"])
+        if thesaurus is not None and key:
+            cands = {c.text for c in thesaurus.originals(key)}
+            covered += (phrase_key(r["original"]) or r["original"].lower()) in cands
+        sent_o, sent_s = r["sentence_original"], r["sentence_spun"]
+        m = re.search(r"(?<!\w)" + re.escape(r["original"]) + r"(?!\w)", sent_o)
+        at = m.start()
+        assert sent_s[at:at + len(r["spun"])] == r["spun"]
+        docs.append(_single_span_doc(f"dev:{i + 1}", sent_s, at, r["spun"], sent_o, r["original"],
+                                     optional=r["also_acceptable"] == "="))
+    judged = judge(docs, config)
+    strict = [align(j.doc, [e for e in j.report.edits if e.confidence >= config.threshold])
+              for j in judged]
+    s = span_scores(strict)
+    return {"pairs": len(rows), "thesaurus_covered": covered if thesaurus is not None else None,
+            "coverage": covered / len(rows) if thesaurus is not None else None,
+            "restored_in_context": s["restored_correctly"], "restore_recall": s["restore_recall"],
+            "change_precision": s["change_precision"], "false_changes": s["false_changes"]}
+
+
+def example(config: DetectorConfig) -> dict:
+    docs = load_gold(str(ROOT / "examples" / "spun_news.annot.txt"))
+    return results(judge(docs, config), config.threshold)
+
+
+_TEMPLATES = (
+    "In this work, we study {} and evaluate it on two public datasets.",
+    "The proposed method relies on {} to improve the final results.",
+    "Recent advances in {} have attracted wide attention from researchers.",
+    "We compare our approach with {} in terms of accuracy and cost.",
+    "This section describes how {} is applied in the second stage.",
+    "Several studies have shown that {} plays an important role in such systems.",
+)
+
+
+def pps_unseen_rows(limit: int = 300) -> list[tuple[str, str]]:
+    """Held-out plain PPS phrases with one clear expected phrase, in a fixed order."""
+    path = SHARED / "pps" / "fingerprints.tsv"
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, delimiter="\t"):
+            q, exp = r["query"].strip().strip('"'), re.sub(r"\([^)]*\)", "", r["expected"]).strip()
+            if re.search(r"\b(AND|OR|NOT)\b|~|\"", q) or not pps_is_heldout(r["query"]):
+                continue
+            if not exp or re.search(r"[?,;*/]| or ", exp) or not re.fullmatch(r"[\w' -]+", q):
+                continue
+            out.append((q, exp))
+    out.sort(key=lambda p: zlib.crc32(p[0].encode()))
+    return out[:limit]
+
+
+def pps_unseen(config: DetectorConfig, limit: int = 300) -> dict:
+    rows = pps_unseen_rows(limit)
+    docs = []
+    for i, (phrase, expected) in enumerate(rows):
+        template = _TEMPLATES[zlib.crc32(phrase.encode()) % len(_TEMPLATES)]
+        at = template.index("{}")
+        docs.append(_single_span_doc(f"pps:{i}", template.format(phrase), at, phrase,
+                                     template.format(expected), expected))
+    judged = judge(docs, config.with_(fingerprints=False))
+    strict = [align(j.doc, [e for e in j.report.edits if e.confidence >= config.threshold])
+              for j in judged]
+    s = span_scores(strict)
+    restored = [j.doc.edits[0].text for j, a in zip(judged, strict)
+                if a.spans and a.spans[0].status == RESTORED]
+    return {"phrases": len(rows), "restored": s["restored_correctly"],
+            "share_restored": s["restore_recall"], "change_precision": s["change_precision"],
+            "examples_restored": restored[:8]}
