@@ -164,7 +164,7 @@ def _by_rate(judged: Sequence[Judged], alignments: Sequence[Alignment]) -> dict:
     groups: dict = defaultdict(list)
     for j, a in zip(judged, alignments):
         rate = j.doc.meta.get("rate")
-        if rate is not None:
+        if rate:                                    # clean copies (rate 0) have nothing to restore
             groups[float(rate)].append(a)
     return {str(rate): span_scores(groups[rate]) for rate in sorted(groups)}
 
