@@ -27,6 +27,7 @@ from .text import Token, sentences
 
 PRUNE_GAIN = 0.5          # nats; stage-1 survivors
 SUBSTITUTION_COST = 1.5   # nats a combination must gain per edit to be proposed
+LLM_SUBSTITUTION_COST = 0.5  # looser: the LLM backend judges the extra proposals
 MAX_COMBINATIONS = 256
 MAX_OPTIONS_PER_START = 3
 MAX_CLUSTER = 8           # options decoded jointly at most
@@ -252,7 +253,8 @@ def region_sequence(lat: Lattice, lm, members: list[int], combo: tuple[int, ...]
     return seq
 
 
-def decode_clusters(lat: Lattice, lm, groups: list[list[int]]) -> list[tuple[int, float]]:
+def decode_clusters(lat: Lattice, lm, groups: list[list[int]],
+                    substitution_cost: float = SUBSTITUTION_COST) -> list[tuple[int, float]]:
     """For each cluster, the best combination of options if it beats the substitution cost,
     as (option, marginal gain) pairs. A one-option combination's score is its local gain (the
     same trigrams change); only combinations of two or more need the model again, and those of
@@ -285,11 +287,11 @@ def decode_clusters(lat: Lattice, lm, groups: list[list[int]]) -> list[tuple[int
             else:
                 gains.append(float(lp[j] - lp[first]))
                 j += 1
-        score = np.array(gains) - SUBSTITUTION_COST * np.array([len(c) for c in combos])
+        score = np.array(gains) - substitution_cost * np.array([len(c) for c in combos])
         best = int(np.argmax(score))
         for i in combos[best]:
             without = max(score[c] for c, combo in enumerate(combos) if i not in combo)
-            chosen.append((i, float(score[best] - without + SUBSTITUTION_COST)))
+            chosen.append((i, float(score[best] - without + substitution_cost)))
     return chosen
 
 
@@ -314,8 +316,10 @@ class Proposal:
     marginal_gain: float
 
 
-def propose(text: str, tokens: list[Token]) -> tuple[list[Proposal], int]:
-    """Every edit the decoder chooses (whatever its confidence) and the words the LM saw."""
+def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUTION_COST
+            ) -> tuple[list[Proposal], int]:
+    """Every edit the decoder chooses (whatever its confidence) and the words the LM saw.
+    A lower `substitution_cost` proposes more (for a rescoring backend to judge)."""
     lm = resources.language_model()
     lat = build_lattice(text, tokens, lm)
     lm_words = int((lat.token_of >= 0).sum())
@@ -336,7 +340,7 @@ def propose(text: str, tokens: list[Token]) -> tuple[list[Proposal], int]:
               for c0 in range(0, len(cluster), MAX_CLUSTER)]
     chosen = []
     member_of = {i: m for m in groups for i in m}
-    for i, marginal in decode_clusters(lat, lm, groups):
+    for i, marginal in decode_clusters(lat, lm, groups, substitution_cost):
         rivals = [j for j in member_of[i]
                   if lat.g[j] == lat.g[i] and lat.k[j] == lat.k[i] and j != i]
         chosen.append((i, marginal, rivals))
@@ -349,7 +353,12 @@ def propose(text: str, tokens: list[Token]) -> tuple[list[Proposal], int]:
 
 
 def find_spun_edits(text: str, tokens: list[Token], config) -> tuple[list[Edit], Evidence]:
-    proposals, lm_words = propose(text, tokens)
+    if config.backend == "llm":
+        from .llm import rescore    # optional extra: rescores the uncertain proposals
+        proposals, lm_words = propose(text, tokens, LLM_SUBSTITUTION_COST)
+        proposals = rescore(text, proposals, config)
+    else:
+        proposals, lm_words = propose(text, tokens)
     evidence = Evidence(lm_words, [(p.marginal_gain, p.edit.confidence) for p in proposals])
     return [p.edit for p in proposals if p.edit.confidence >= config.threshold], evidence
 
