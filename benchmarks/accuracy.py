@@ -19,7 +19,7 @@ from pathlib import Path
 
 from unspin.config import DetectorConfig
 from unspin.data_splits import pps_is_heldout
-from unspin.evaluate.align import RESTORED, align
+from unspin.evaluate.align import RESTORED, align, select_edits
 from unspin.evaluate.corpus import paragraphs, wiki_documents
 from unspin.evaluate.gold import GoldDocument, GoldEdit, load_gold
 from unspin.evaluate.metrics import span_scores
@@ -100,7 +100,7 @@ def dev_pairs(config: DetectorConfig) -> dict:
         docs.append(_single_span_doc(f"dev:{i + 1}", sent_s, at, r["spun"], sent_o, r["original"],
                                      optional=r["also_acceptable"] == "="))
     judged = judge(docs, config)
-    strict = [align(j.doc, [e for e in j.report.edits if e.confidence >= config.threshold])
+    strict = [align(j.doc, select_edits(j.report.edits, config.threshold))
               for j in judged]
     s = span_scores(strict)
     return {"pairs": len(rows), "thesaurus_covered": covered if thesaurus is not None else None,
@@ -149,7 +149,7 @@ def pps_unseen(config: DetectorConfig, limit: int = 300) -> dict:
         docs.append(_single_span_doc(f"pps:{i}", template.format(phrase), at, phrase,
                                      template.format(expected), expected))
     judged = judge(docs, config.with_(fingerprints=False))
-    strict = [align(j.doc, [e for e in j.report.edits if e.confidence >= config.threshold])
+    strict = [align(j.doc, select_edits(j.report.edits, config.threshold))
               for j in judged]
     s = span_scores(strict)
     restored = [j.doc.edits[0].text for j, a in zip(judged, strict)

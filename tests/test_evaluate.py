@@ -8,7 +8,7 @@ import pytest
 
 from unspin import Edit
 from unspin.cli import main
-from unspin.evaluate.align import align
+from unspin.evaluate.align import align, select_edits
 from unspin.evaluate.gold import GoldDocument, check_document, parse_inline, parse_jsonl, to_inline
 from unspin.evaluate.metrics import Judged, best_threshold, evaluate, roc_auc
 from unspin.evaluate.spinner import Spinner
@@ -224,3 +224,14 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert err.count("\n") == 0 and "bad.annot.txt:2:5" in err
     assert main(["spin", str(tmp_path / "missing.txt")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_overlapping_alternatives_keep_the_more_confident():
+    (doc,) = parse_inline(GOLD, "g")
+    s = doc.spun.index("information company")
+    low = Edit(s, s + 11, "information", ("news",), 0.6, "SPUN_PHRASE", "model", "")
+    high = _edit(doc, "information company", "news agency", 0.9)
+    assert select_edits([low, high], 0.0) == [high]
+    assert select_edits([low, high], 0.95) == []
+    a = align(doc, [low, high])
+    assert [e.status for e in a.edits] == ["correct"] and a.spans[-1].status == "restored"

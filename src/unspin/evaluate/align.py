@@ -42,6 +42,19 @@ class Alignment:
     edits: tuple[EditOutcome, ...]
 
 
+def select_edits(edits: Sequence[Edit], threshold: float = 0.0) -> list[Edit]:
+    """The edits a reader would apply at `threshold`: confident enough, changing something,
+    and where two overlap (a detector run at threshold 0 may offer alternatives for one
+    span), the more confident one; in text order."""
+    kept: list[Edit] = []
+    ranked = sorted((e for e in edits if e.confidence >= threshold and e.replacements
+                     and e.replacements[0] != e.text), key=lambda e: (-e.confidence, e.start))
+    for e in ranked:
+        if not any(k.start < e.end and e.start < k.end for k in kept):
+            kept.append(e)
+    return sorted(kept, key=lambda e: e.start)
+
+
 def _norms(s: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(s))
 
@@ -107,9 +120,9 @@ def _components(gold: Sequence[GoldEdit], edits: Sequence[Edit]):
 
 
 def align(doc: GoldDocument, edits: Sequence[Edit]) -> Alignment:
-    """Judge every gold span and every system edit of one document."""
+    """Judge every gold span and every system edit of one document (overlaps resolved)."""
     text = doc.spun
-    edits = [e for e in edits if e.replacements and e.replacements[0] != e.text]
+    edits = select_edits(edits)
     spans: list[SpanOutcome] = []
     judged: list[EditOutcome] = []
     for comp in _components(doc.edits, edits):

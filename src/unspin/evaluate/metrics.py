@@ -19,7 +19,7 @@ from typing import Sequence
 
 from ..report import Edit, Report
 from ..text import count_words, tokenize
-from .align import CORRECT, FALSE, MISSED, RESTORED, WRONG, Alignment, align
+from .align import CORRECT, FALSE, MISSED, RESTORED, WRONG, Alignment, align, select_edits
 from .gold import GoldDocument
 
 
@@ -84,10 +84,6 @@ def _token_flags(doc: GoldDocument, edits: Sequence[Edit]) -> tuple[int, int, in
     return tp, fp, fn
 
 
-def _changed(edits: Sequence[Edit]) -> list[Edit]:
-    return [e for e in edits if e.replacements and e.replacements[0] != e.text]
-
-
 def span_scores(alignments: Sequence[Alignment]) -> dict:
     spans = [s for a in alignments for s in a.spans if not s.gold.optional]
     edits = [e for a in alignments for e in a.edits]
@@ -112,7 +108,7 @@ def evaluate(judged: Sequence[Judged], threshold: float = 0.0) -> dict:
     tp = fp = fn = 0
     clean_words = clean_false = 0
     for j in judged:
-        edits = _changed([e for e in j.report.edits if e.confidence >= threshold])
+        edits = select_edits(j.report.edits, threshold)
         a = align(j.doc, edits)
         alignments.append(a)
         t = _token_flags(j.doc, edits)
@@ -175,7 +171,7 @@ def threshold_sweep(judged: Sequence[Judged], thresholds: Sequence[float]) -> li
     for t in thresholds:
         alignments, clean_words, clean_false = [], 0, 0
         for j in judged:
-            a = align(j.doc, _changed([e for e in j.report.edits if e.confidence >= t]))
+            a = align(j.doc, select_edits(j.report.edits, t))
             alignments.append(a)
             if not j.doc.is_spun:
                 clean_words += count_words(j.doc.spun)
@@ -187,12 +183,20 @@ def threshold_sweep(judged: Sequence[Judged], thresholds: Sequence[float]) -> li
     return rows
 
 
+def _changing(edits: Sequence[Edit]) -> list[Edit]:
+    """Every edit that changes something, overlapping alternatives included."""
+    return [e for e in edits if e.replacements and e.replacements[0] != e.text]
+
+
 def calibration(judged: Sequence[Judged], bins: int = 10) -> list[dict]:
-    """Mean confidence vs the share of edits that were right, per confidence bin."""
+    """Mean confidence vs the share of edits that were right, per confidence bin.
+
+    Each edit is judged on its own (as if it were the only one applied), so alternatives a
+    threshold-0 run offers for one span are each calibrated."""
     rows = [{"low": i / bins, "high": (i + 1) / bins, "edits": 0, "correct": 0, "confidence": 0.0}
             for i in range(bins)]
     for j in judged:
-        for e in align(j.doc, _changed(j.report.edits)).edits:
+        for e in (o for edit in _changing(j.report.edits) for o in align(j.doc, [edit]).edits):
             row = rows[min(bins - 1, int(e.edit.confidence * bins))]
             row["edits"] += 1
             row["correct"] += e.status == CORRECT
