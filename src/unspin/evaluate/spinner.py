@@ -298,10 +298,12 @@ class Spinner:
                 spin = f"{_match_case(prev.text, _article_for(spin))} {spin}"
                 kind += "+article"
             spans.append([start, end, spin, {kind}])
-        # neighbouring swaps are one gold span, as an annotator marks "Well being Group"
+        # neighbouring thesaurus swaps are one gold span, as an annotator marks "Well being
+        # Group" for "Health Organization"; phrase and function-word rewrites stay their own
         merged: list[list] = []
         for sp in spans:
-            if merged and text[merged[-1][1]:sp[0]] == " ":
+            if (merged and text[merged[-1][1]:sp[0]] == " "
+                    and merged[-1][3] == {"word"} and sp[3] == {"word"}):
                 last = merged[-1]
                 last[1], last[2], last[3] = sp[1], f"{last[2]} {sp[2]}", last[3] | sp[3]
             else:
