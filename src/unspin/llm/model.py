@@ -86,9 +86,14 @@ def default_model_path() -> Path:
 
 
 def available_threads() -> int:
-    """The cores this process may run on, or $UNSPIN_LLM_THREADS."""
+    """$UNSPIN_LLM_THREADS, else one thread in a worker process (the scanner already runs a
+    process per core, and llama.cpp's spinning threads collapse when oversubscribed), else
+    every core this process may run on."""
     if os.environ.get("UNSPIN_LLM_THREADS", "").isdigit():
         return max(1, int(os.environ["UNSPIN_LLM_THREADS"]))
+    import multiprocessing
+    if multiprocessing.parent_process() is not None:
+        return 1
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:

@@ -39,7 +39,8 @@ class RescoreStats:
     words: int = 0
     proposals: int = 0
     judged: int = 0
-    window_words: int = 0
+    window_words: int = 0      # words scored, counted once per window
+    covered_words: int = 0     # distinct words inside some window
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -76,7 +77,7 @@ class Judgement:
 
     index: int          # into the proposals
     gains: np.ndarray   # ln P(window with replacement j) - ln P(window as written)
-    window_words: int
+    window: tuple[int, int, int]   # character bounds of the window and its words
 
 
 class Windows:
@@ -131,22 +132,33 @@ def uncertain(proposals) -> list[int]:
 
 
 def judge(text: str, proposals, lm) -> list[Judgement]:
-    """Score the uncertain proposals' windows: all variants of all windows in few batches."""
+    """Score the uncertain proposals' windows: all variants of all windows in few batches.
+    Proposals on the same span (rival originals) share one window and its variants."""
     todo = uncertain(proposals)
     if not todo:
         return []
     confident = [p.edit for p in proposals if p.edit.confidence >= UNCERTAIN_BAND[1]]
     win = Windows(text, confident)
-    groups, meta = [], []
+    by_span: dict[tuple[int, int], list[int]] = {}
     for i in todo:
-        e = proposals[i].edit
-        lo, hi, n_words = win.around(e.start, e.end)
-        variants = [e.text] + list(e.replacements[:MAX_ALTERNATIVES])
-        groups.append([lm.tokenize(win.render(lo, hi, e.start, e.end, v)) for v in variants])
-        meta.append((i, n_words))
+        by_span.setdefault((proposals[i].edit.start, proposals[i].edit.end), []).append(i)
+    groups, meta = [], []
+    for (start, end), members in by_span.items():
+        lo, hi, n_words = win.around(start, end)
+        alternatives = list(dict.fromkeys(
+            r for i in members for r in proposals[i].edit.replacements[:MAX_ALTERNATIVES]))
+        variants = [text[start:end]] + alternatives
+        groups.append([lm.tokenize(win.render(lo, hi, start, end, v)) for v in variants])
+        meta.append((members, alternatives, (lo, hi, n_words)))
     with lm.lock:
         scores = lm.score_groups(groups)
-    return [Judgement(i, s[1:] - s[0], n) for (i, n), s in zip(meta, scores)]
+    out = []
+    for (members, alternatives, window), s in zip(meta, scores):
+        gain = dict(zip(alternatives, s[1:] - s[0]))
+        for i in members:
+            reps = proposals[i].edit.replacements[:MAX_ALTERNATIVES]
+            out.append(Judgement(i, np.array([gain[r] for r in reps]), window))
+    return out
 
 
 def apply_judgement(proposal, judgement: Judgement):
@@ -176,9 +188,13 @@ def rescore(text: str, proposals: list, config) -> list:
     if not uncertain(proposals):
         return proposals
     out = list(proposals)
-    for j in judge(text, proposals, lm):
+    judged = judge(text, proposals, lm)
+    for j in judged:
         out[j.index] = apply_judgement(proposals[j.index], j)
-        STATS.judged += 1
-        STATS.window_words += j.window_words
+    windows = {j.window for j in judged}       # rivals on one span share a window
+    STATS.judged += len(judged)
+    STATS.window_words += sum(n for _, _, n in windows)
+    STATS.covered_words += sum(1 for t in tokenize(text) if t.is_word and any(
+        lo <= t.start < hi for lo, hi, _ in windows))
     STATS.seconds += time.perf_counter() - t0
     return out

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""The llm backend side by side with the default (trigram) backend, in one run.
+
+Accuracy: restoration recall and change precision at the default threshold on the synthetic
+benchmark's spun news (benchmarks/data/news_clean.txt spun at 10 % and 25 %, plus the clean
+paragraphs), on eval-half Wikipedia summaries spun the same way (the calibrations are fitted
+on the train half only) and on the real-spinner development pairs in context
+(benchmarks/data/dev_pair_sentences.tsv). Speed: words/s over the 25 %-spun news on one
+core and on all cores, each in a fresh child process (pinned with sched_setaffinity; the
+first document is a warm-up), with the share of words and proposals that reach the LLM, the
+profile of where the time goes and the peak resident memory.
+
+    python benchmarks/bench_llm.py [--wiki 30] [--json OUT]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import accuracy  # noqa: E402
+from unspin import Detector  # noqa: E402
+from unspin.config import DetectorConfig  # noqa: E402
+from unspin.evaluate.metrics import evaluate  # noqa: E402
+from unspin.evaluate.runner import judge  # noqa: E402
+from unspin.text import count_words  # noqa: E402
+
+BACKENDS = ("trigram", "llm")
+
+
+def summary(judged, threshold: float) -> dict:
+    r = evaluate(judged, threshold)
+    out = {k: r[k] for k in ("restore_recall", "change_precision", "gold_spans",
+                             "restored_correctly", "system_edits", "false_changes")}
+    out["false_changes_per_1000_clean_words"] = r["clean"]["false_changes_per_1000_words"]
+    out["document_auc"] = r["documents"]["auc"]
+    return out
+
+
+def accuracy_figures(backend: str, n_wiki: int) -> dict:
+    """Synthetic news and eval-half wiki (spun at 10 % and 25 %, and clean), and dev pairs."""
+    config = DetectorConfig(backend=backend)
+    figures = {name: summary(judge(docs, config, show_progress=False), config.threshold)
+               for name, docs in accuracy.synthetic_corpus(n_wiki).items()}
+    dev = accuracy.dev_pairs(config)
+    figures["dev_pairs"] = {k: dev[k] for k in (
+        "pairs", "restore_recall", "change_precision", "restored_in_context", "false_changes")}
+    return figures
+
+
+def speed_child(backend: str, cores: int) -> dict:
+    """Run in a fresh process: words/s, LLM share and profile, peak memory."""
+    os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:cores]))
+    texts = [d.spun for d in accuracy.synthetic_corpus(n_wiki=0)["news"] if "@0.25" in d.id]
+    det = Detector(DetectorConfig(backend=backend))
+    t0 = time.perf_counter()
+    det.check(texts[0])                 # loads every resource
+    load = time.perf_counter() - t0
+    out = {"backend": backend, "cores": cores, "load_s": round(load, 2)}
+    if backend == "llm":
+        from unspin.llm import STATS, load_model
+        lm = load_model()
+        out["threads"] = lm.threads
+        before = dict(STATS.as_dict()), lm.timings.as_dict()
+    words = sum(count_words(t) for t in texts[1:])
+    t0 = time.perf_counter()
+    for t in texts[1:]:
+        det.check(t)
+    seconds = time.perf_counter() - t0
+    out.update(words=words, seconds=round(seconds, 2), words_per_s=round(words / seconds))
+    if backend == "llm":
+        s, tm = STATS.as_dict(), lm.timings.as_dict()
+        d = {k: s[k] - before[0][k] for k in s}
+        t = {k: tm[k] - before[1][k] for k in tm}
+        out["llm"] = {
+            "share_of_words_in_windows": round(d["window_words"] / max(d["words"], 1), 3),
+            "proposals_judged": f'{d["judged"]} of {d["proposals"]}',
+            "rescore_s": round(d["seconds"], 2),
+            "llm_decode_s": round(t["decode_s"], 2), "logsoftmax_s": round(t["softmax_s"], 2),
+            "tokenize_s": round(t["tokenize_s"], 2), "decode_calls": t["calls"],
+            "tokens_decoded": t["tokens"], "logit_rows": t["outputs"],
+            "trigram_and_rest_s": round(seconds - d["seconds"], 2)}
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out
+
+
+def speed(backend: str, cores: int) -> dict:
+    run = subprocess.run([sys.executable, __file__, "--speed-child", backend, str(cores)],
+                         capture_output=True, text=True, env={**os.environ, "UNSPIN_LLM_THREADS": ""})
+    if run.returncode != 0:
+        return {"backend": backend, "cores": cores, "error": run.stderr.strip().splitlines()[-1:]}
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def fmt(x) -> str:
+    return "–" if x is None else f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--wiki", type=int, default=30,
+                    help="eval-half wiki summaries to spin (and as many clean; default 30)")
+    ap.add_argument("--json", help="also write the raw figures here")
+    ap.add_argument("--speed-child", nargs=2, metavar=("BACKEND", "CORES"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.speed_child:
+        print(json.dumps(speed_child(args.speed_child[0], int(args.speed_child[1]))))
+        return 0
+    cores = len(os.sched_getaffinity(0))
+    figures = {"accuracy": {}, "speed": []}
+    for b in BACKENDS:
+        t0 = time.time()
+        figures["accuracy"][b] = accuracy_figures(b, args.wiki)
+        print(f"accuracy {b}: {time.time() - t0:.0f} s", file=sys.stderr)
+    for b in BACKENDS:
+        for c in sorted({1, cores}):
+            figures["speed"].append(speed(b, c))
+    acc = figures["accuracy"]
+    print("| set | figure | " + " | ".join(BACKENDS) + " |")
+    print("|---|---|" + "---|" * len(BACKENDS))
+    for s in acc["trigram"]:
+        for k in acc["trigram"][s]:
+            print(f"| {s} | {k} | " + " | ".join(fmt(acc[b][s][k]) for b in BACKENDS) + " |")
+    print()
+    print("| backend | cores | words/s | peak RSS MB | load s | LLM detail |")
+    print("|---|---|---|---|---|---|")
+    for r in figures["speed"]:
+        if "error" in r:
+            print(f"| {r['backend']} | {r['cores']} | error: {r['error']} | | | |")
+            continue
+        detail = ", ".join(f"{k} {v}" for k, v in r.get("llm", {}).items())
+        print(f"| {r['backend']} | {r['cores']} | {r['words_per_s']:,} | {r['peak_rss_mb']} | "
+              f"{r['load_s']} | {detail} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
