@@ -57,13 +57,45 @@ def arrow_types(options: FieldOptions) -> dict:
 
 
 def score_texts(detector: Detector, texts, options: FieldOptions) -> dict[str, list]:
-    """Columns of added fields for a sequence of texts; a missing text (None) gives nulls."""
+    """Columns of added fields for a sequence of texts; a missing or non-string text gives nulls."""
     columns: dict[str, list] = {name: [] for name in field_names(options)}
     for text in texts:
-        if text is None:
+        if not isinstance(text, str):
             for column in columns.values():
                 column.append(None)
             continue
         for name, value in result_fields(detector.check(text), options).items():
             columns[name].append(value)
     return columns
+
+
+def pandas_dtypes(options: FieldOptions) -> dict[str, str]:
+    """pandas dtype of every added field (nullable integers: a missing text gives <NA>)."""
+    types = {SCORE: "float64", VERDICT: "object", WORDS: "Int64", EDIT_COUNT: "Int64"}
+    if options.edits:
+        types[EDITS] = "object"
+    if options.restore:
+        types[RESTORED] = "object"
+    return types
+
+
+def score_frame(frame, detector: Detector, text_key: str, options: FieldOptions):
+    """A copy of the pandas DataFrame `frame` with the added fields as columns."""
+    import pandas as pd
+    texts = frame[text_key].tolist() if len(frame) else []
+    columns = score_texts(detector, texts, options)
+    out = frame.copy()
+    for name, kind in pandas_dtypes(options).items():
+        out[name] = pd.Series(columns[name], index=frame.index, dtype=kind)
+    return out
+
+
+def score_table(table, detector: Detector, text_key: str, options: FieldOptions):
+    """The pyarrow Table `table` with the added fields appended as typed columns."""
+    import pyarrow as pa
+    columns = score_texts(detector, table.column(text_key).to_pylist(), options)
+    for name, kind in arrow_types(options).items():
+        if name in table.column_names:
+            table = table.drop_columns([name])
+        table = table.append_column(name, pa.array(columns[name], kind))
+    return table
