@@ -150,7 +150,11 @@ def test_detector_with_the_llm_backend_is_deterministic():
     text = ("The White Home mentioned on Monday that the president would travel to the region "
             "subsequent week. Officials declined to remark on the talks, which have been held "
             "in secret for months. The Related Press reported the go to earlier.")
-    det = unspin.Detector(LLM)
+    from unspin.llm import STATS
+    det = unspin.Detector(LLM.with_(threshold=0.0))
+    judged = STATS.judged
     first, second = det.check(text), det.check(text)
+    assert STATS.judged > judged                  # the LLM did judge some of the edits
     assert first.to_dict() == second.to_dict()
-    assert any(e.replacements[0] == "House" for e in first.edits)
+    trigram = unspin.Detector(DetectorConfig(threshold=0.0)).check(text)
+    assert first.to_dict() != trigram.to_dict()

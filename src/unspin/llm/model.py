@@ -13,7 +13,7 @@ head is most of a 270M model's cost).
 """
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import logging
 import os
 import tempfile
@@ -40,6 +40,23 @@ def _llama_cpp():
     # llama.cpp logs every load step to stderr unless its logger is raised above INFO
     logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
     return llama_cpp
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """llama.cpp prints load-time notes straight to file descriptor 2; hide them."""
+    try:
+        saved = os.dup(2)
+    except OSError:             # no usable stderr: nothing to hide
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _cache_folder() -> Path:
@@ -132,8 +149,15 @@ class CausalLM:
         self.threads = threads or available_threads()
         self.lock = threading.Lock()
         self.timings = Timings()
+        with _quiet_stderr():
+            self._load(llama_cpp, path)
+
+    def _load(self, llama_cpp, path: Path) -> None:
         llama_cpp.llama_backend_init()
         mparams = llama_cpp.llama_model_default_params()
+        # no repacked weight buffers: llama.cpp's AMX kernels crash on this model (Xeon with
+        # AMX, llama-cpp-python 0.3.36), and the plain CPU kernels are as fast at our batch sizes
+        mparams.use_extra_bufts = False
         self._model = llama_cpp.llama_model_load_from_file(str(path).encode(), mparams)
         if not self._model:
             raise InputError(f"{path}: llama.cpp cannot load this file as a GGUF model")
@@ -243,7 +267,9 @@ class CausalLM:
         t1 = time.perf_counter()
         logits = np.ctypeslib.as_array(c.llama_get_logits(self._ctx), shape=(n_out, self.n_vocab))
         top = logits.max(axis=1, keepdims=True)
-        lse = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
+        shifted = np.subtract(logits, top)          # a copy: llama.cpp owns `logits`
+        np.exp(shifted, out=shifted)
+        lse = top[:, 0] + np.log(shifted.sum(axis=1))
         rows_a = np.array([r[2] for r in rows], np.int64)
         targets = np.array([r[3] for r in rows], np.int64)
         token_lp = logits[rows_a, targets] - lse[rows_a]
