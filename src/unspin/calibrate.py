@@ -13,12 +13,13 @@ from importlib.resources import files
 
 import numpy as np
 
-from .candidates import ORIGIN_NAMES
+from .candidates import ORIGIN_NAMES, SOURCE_BITS
 
 FEATURES = (
-    "bias", "marginal_gain", "local_gain", "log_prior", "sources", "observed_words",
-    "original_words", "observed_logfreq", "original_logfreq", "log_edit_rate",
-) + tuple(f"origin_{name}" for name in ORIGIN_NAMES)
+    "bias", "marginal_gain", "local_gain", "log_prior", "observed_words", "original_words",
+    "observed_logfreq", "original_logfreq", "log_edit_rate", "observed_seen_bigrams",
+    "original_seen_bigrams", "observed_pmi", "original_pmi", "n_sources", "channel",
+) + tuple(f"source_{name}" for name in SOURCE_BITS) + tuple(f"origin_{name}" for name in ORIGIN_NAMES)
 
 _DEFAULT = {"bias": -3.2, "marginal_gain": 0.8}
 
@@ -34,7 +35,19 @@ def coefficients() -> np.ndarray:
 
 
 def edit_features(lat, lm, i: int, marginal: float, n_proposed: int, lm_words: int) -> np.ndarray:
+    """Why this edit may be right: how much the model prefers it, how odd the written words
+    are next to their neighbours (spinners make unseen bigrams), which sources list the pair."""
     g, k, m = int(lat.g[i]), int(lat.k[i]), int(lat.m[i])
+    left, right = lat.ids[g - 1], lat.ids[min(g + k, len(lat.ids) - 1)]
+    obs_first, obs_last = lat.ids[g], lat.ids[g + k - 1]
+    org_first, org_last = lat.orig[i, 0], lat.orig[i, m - 1]
+    a = np.array([left, obs_last, left, org_last], np.int32)
+    b = np.array([obs_first, right, org_first, right], np.int32)
+    seen = lm.has_bigram(a, b)
+    pmi = lm.logprob2(a, b) - lm.logprob1(b)
+    uni = lm.logprob1(np.array([obs_first, org_first], np.int32))
+    mask = int(lat.sources[i])
+    bits = [float(bool(mask & bit)) for bit in SOURCE_BITS.values()]
     origin = np.zeros(len(ORIGIN_NAMES))
     origin[int(lat.origin[i])] = 1.0
     return np.concatenate([[
@@ -42,13 +55,18 @@ def edit_features(lat, lm, i: int, marginal: float, n_proposed: int, lm_words: i
         marginal,
         float(lat.gain[i]),
         math.log(float(lat.prior[i]) + 1e-3),
-        float(lat.sources[i]),
         float(k),
         float(m),
-        float(lm.logprob1(lat.ids[g:g + 1])[0]),
-        float(lm.logprob1(lat.orig[i, :1])[0]),
+        float(uni[0]),
+        float(uni[1]),
         math.log((n_proposed + 0.5) / (lm_words + 10.0)),
-    ], origin])
+        float(seen[0] + seen[1]),
+        float(seen[2] + seen[3]),
+        float(pmi[0] + pmi[1]) / 2,
+        float(pmi[2] + pmi[3]) / 2,
+        float(sum(bits)),
+        float(lat.channel[i]),
+    ], bits, origin])
 
 
 def edit_confidence(features: np.ndarray) -> float:

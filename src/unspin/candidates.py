@@ -9,6 +9,7 @@ Per observed phrase the candidates are converted to word ids once per process an
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 
@@ -18,12 +19,17 @@ from . import resources
 from .rules import MAX_RULE_WORDS, rewrite_table
 
 MAX_ORIGINAL_WORDS = 4          # columns of the original-id matrix
-MAX_THESAURUS_CANDIDATES = 24   # per observed phrase, best prior first
+MAX_THESAURUS_CANDIDATES = 32   # per observed phrase, commonest originals first
 COMPOSE_TOP = 8                 # single-word candidates per side tried in compositions
 COMPOSE_MIN_PMI = 2.0           # nats: ln P(b|a) - ln P(b) of a composed original bigram
+# The channel: a spinner rewrites original o into any one of its fanout(o) listed synonyms, so
+# ln P(s | o) = -ln fanout(o).
+RULE_FANOUT = 10.0              # a rewrite rule is one of a handful for its original
 
 # Origin codes (also feature columns in calibration).
 THESAURUS, COMPOSED, RULE_FUNCTION, RULE_MODAL, RULE_TENSE, RULE_CONTRACTION, RULE_OTHER = range(7)
+#: Thesaurus sources as bits of CandidateSet.sources (rules have none).
+SOURCE_BITS = {"moby": 1, "wordnet": 2, "libreoffice": 4, "pps": 8, "moby_reverse": 16}
 ORIGIN_NAMES = ("thesaurus", "composed", "function", "modal", "tense", "contraction", "rewrite")
 _RULE_ORIGIN = {"function": RULE_FUNCTION, "modal": RULE_MODAL, "tense": RULE_TENSE,
                 "contraction": RULE_CONTRACTION}
@@ -34,7 +40,8 @@ THESAURUS_SKIP = frozenset(
     "a an the of to and in on at is are was were be been am it its he she they we i you me him "
     "her them us our their his my your this that these those for with as by or nor not no but if "
     "so than then there here from into onto up out off over under who whom whose which what when "
-    "where why how s t do does did has have had".split())
+    "where why how s t do does did has have had can could will would shall should may might must"
+    .split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +51,9 @@ class CandidateSet:
     ids: np.ndarray        # (n, MAX_ORIGINAL_WORDS) int32 word ids, padded with -1
     lengths: np.ndarray    # (n,) int8, words in the original
     origin: np.ndarray     # (n,) int8 origin code
-    sources: np.ndarray    # (n,) int8 number of thesauri listing the pair (0 for rules)
+    sources: np.ndarray    # (n,) int8 bit mask of the thesauri listing the pair (SOURCE_BITS)
     prior: np.ndarray      # (n,) float32 candidate prior (thesaurus rank prior; rules 0.5)
+    channel: np.ndarray    # (n,) float32 ln P(observed | original) = -ln fanout(original)
     texts: tuple[str, ...]
 
     def __len__(self) -> int:
@@ -53,7 +61,8 @@ class CandidateSet:
 
 
 EMPTY = CandidateSet(np.zeros((0, MAX_ORIGINAL_WORDS), np.int32), np.zeros(0, np.int8),
-                     np.zeros(0, np.int8), np.zeros(0, np.int8), np.zeros(0, np.float32), ())
+                     np.zeros(0, np.int8), np.zeros(0, np.int8), np.zeros(0, np.float32),
+                     np.zeros(0, np.float32), ())
 
 
 class CandidateTable:
@@ -77,33 +86,55 @@ class CandidateTable:
 
     def _build(self, observed: str) -> CandidateSet:
         rows: dict[str, tuple] = {}
-        n_words = observed.count(" ") + 1
         for rw in self.rules.get(observed, ()):
-            rows.setdefault(rw.original, (_RULE_ORIGIN.get(rw.family, RULE_OTHER), 0, 0.5))
-        if n_words > 1 or observed not in THESAURUS_SKIP:
-            for cand in self.thesaurus.originals(observed)[:MAX_THESAURUS_CANDIDATES]:
-                if cand.text not in rows:
-                    rows[cand.text] = (THESAURUS, len(cand.sources), float(cand.prior))
-        texts, ids, lengths, origin, sources, prior = [], [], [], [], [], []
-        vocab, unk = self.lm.vocab, self.lm.unk_id
-        for text, (orig, nsrc, pr) in rows.items():
-            words = text.split()
-            if text == observed or len(words) > MAX_ORIGINAL_WORDS:
-                continue
-            wid = [vocab.get(w, unk) for w in words]
-            if unk in wid:
+            rows.setdefault(rw.original, (_RULE_ORIGIN.get(rw.family, RULE_OTHER), 0, 0.5,
+                                          RULE_FANOUT))
+        if " " in observed or observed not in THESAURUS_SKIP:
+            ranked = []
+            for cand in self.thesaurus.originals(observed):
+                ids = self._ids(cand.text)
+                if ids is not None and cand.text not in rows:
+                    ranked.append((self._commonness(ids) + math.log(cand.prior + 1e-4), cand))
+            ranked.sort(key=lambda rc: -rc[0])
+            for _, cand in ranked[:MAX_THESAURUS_CANDIDATES]:
+                mask = sum(SOURCE_BITS.get(src, 0) for src in cand.sources)
+                rows[cand.text] = (THESAURUS, mask, float(cand.prior),
+                                   max(self.thesaurus.fanout(cand.text), 1))
+        texts, ids, lengths, origin, sources, prior, channel = [], [], [], [], [], [], []
+        for text, (orig, mask, pr, fanout) in rows.items():
+            wid = self._ids(text)
+            if text == observed or wid is None:
                 continue        # the model cannot judge what it cannot spell
             texts.append(text)
             ids.append(wid + [-1] * (MAX_ORIGINAL_WORDS - len(wid)))
             lengths.append(len(wid))
             origin.append(orig)
-            sources.append(nsrc)
+            sources.append(mask)
             prior.append(pr)
+            channel.append(-math.log(fanout))
         if not texts:
             return EMPTY
         return CandidateSet(np.array(ids, np.int32), np.array(lengths, np.int8),
                             np.array(origin, np.int8), np.array(sources, np.int8),
-                            np.array(prior, np.float32), tuple(texts))
+                            np.array(prior, np.float32), np.array(channel, np.float32),
+                            tuple(texts))
+
+    def _ids(self, phrase: str) -> list[int] | None:
+        words = phrase.split()
+        if len(words) > MAX_ORIGINAL_WORDS:
+            return None
+        vocab = self.lm.vocab
+        ids = [vocab.get(w, -1) for w in words]
+        return None if -1 in ids else ids
+
+    def _commonness(self, ids: list[int]) -> float:
+        """ln P of the phrase on its own: spinners rewrite common words, so common originals
+        are likelier (a stand-in for P(o) in the channel)."""
+        a = np.array(ids, np.int32)
+        score = float(self.lm.logprob1(a[:1])[0])
+        if len(a) > 1:
+            score += float(self.lm.logprob2(a[:-1], a[1:]).sum())
+        return score
 
 
 _table: CandidateTable | None = None

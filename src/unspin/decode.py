@@ -14,7 +14,6 @@ Each chosen edit then gets a calibrated confidence from its features (calibrate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 
@@ -25,12 +24,13 @@ from .candidates import (COMPOSE_MIN_PMI, COMPOSE_TOP, COMPOSED, MAX_ORIGINAL_WO
 from .report import Edit
 from .text import Token, sentences
 
-PRUNE_GAIN = 0.5          # nats; stage-1 survivors
-SUBSTITUTION_COST = 1.5   # nats a combination must gain per edit to be proposed
-LLM_SUBSTITUTION_COST = 0.5  # looser: the LLM backend judges the extra proposals
-MAX_COMBINATIONS = 256
+# An option's score is its posterior log-odds against the text as written:
+#   score = [ln P_LM(with it) - ln P_LM(as written)] + ln P(observed | original) + PRIOR_LOGODDS
+PRIOR_LOGODDS = -1.7      # ln(ρ / (1 - ρ)) for a prior rewrite rate ρ of 15 %
+PRUNE_SCORE = -4.0        # options below this cannot win even with a swapped neighbour
+SUBSTITUTION_COST = -1.0  # propose down to posterior log-odds -1; calibration sorts them
+LLM_SUBSTITUTION_COST = -2.0  # looser: the LLM backend judges the extra proposals
 MAX_OPTIONS_PER_START = 3
-MAX_CLUSTER = 8           # options decoded jointly at most
 COMPOSE_MAX_OBSERVED_PMI = 1.0  # only compose where the written bigram is no collocation
 
 
@@ -57,8 +57,10 @@ class Lattice:
     origin: np.ndarray = None
     sources: np.ndarray = None
     prior: np.ndarray = None
+    channel: np.ndarray = None # option: ln P(observed | original) (candidates.py)
     texts: list = None
-    gain: np.ndarray = None
+    gain: np.ndarray = None    # option: ln P_LM with it - ln P_LM as written (local window)
+    score: np.ndarray = None   # gain + channel: the option's log-odds before the cost
 
 
 def build_lattice(text: str, tokens: list[Token], lm) -> Lattice:
@@ -109,7 +111,7 @@ def generate_options(lat: Lattice, lm, table) -> None:
     ks = [np.full(len(cs), k) for _, k, cs in parts]
     lat.g = np.concatenate(gs + ([composed["g"]] if composed else []))
     lat.k = np.concatenate(ks + ([np.full(len(composed["g"]), 2)] if composed else []))
-    for name in ("ids", "lengths", "origin", "sources", "prior"):
+    for name in ("ids", "lengths", "origin", "sources", "prior", "channel"):
         arrays = [getattr(cs, name) for _, _, cs in parts]
         if composed:
             arrays.append(composed[name])
@@ -143,13 +145,14 @@ def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
     keep = lm.has_bigram(a_ids, b_ids) & (pmi >= COMPOSE_MIN_PMI)
     if not keep.any():
         return None
-    gs, texts, srcs, priors = [], [], [], []
+    gs, texts, srcs, priors, channels = [], [], [], [], []
     for g, left, right, a, b in rows:
         for x, y in zip(a, b):
             gs.append(g)
             texts.append(f"{left.texts[x]} {right.texts[y]}")
-            srcs.append(min(left.sources[x], right.sources[y]))
+            srcs.append(left.sources[x] & right.sources[y])
             priors.append(left.prior[x] * right.prior[y])
+            channels.append(left.channel[x] + right.channel[y])
     keep_idx = np.flatnonzero(keep)
     n = len(keep_idx)
     ids = np.full((n, MAX_ORIGINAL_WORDS), -1, np.int32)
@@ -157,6 +160,7 @@ def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
     return {"g": np.array(gs)[keep_idx], "ids": ids, "lengths": np.full(n, 2, np.int8),
             "origin": np.full(n, COMPOSED, np.int8), "sources": np.array(srcs, np.int8)[keep_idx],
             "prior": np.array(priors, np.float32)[keep_idx],
+            "channel": np.array(channels, np.float32)[keep_idx],
             "texts": [texts[i] for i in keep_idx]}
 
 
@@ -216,83 +220,114 @@ def clusters(order: np.ndarray, g: np.ndarray, k: np.ndarray) -> list[list[int]]
     return out
 
 
-def combinations_of(lat: Lattice, members: list[int]) -> list[tuple[int, ...]]:
-    """Every non-overlapping set of the members (the empty set first), capped."""
-    combos = [()]
-    for size in range(1, len(members) + 1):
-        found = False
-        for combo in combinations(members, size):
-            spans = sorted((lat.g[i], lat.g[i] + lat.k[i]) for i in combo)
-            if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
-                combos.append(combo)
-                found = True
-                if len(combos) > MAX_COMBINATIONS:
-                    return combos
-        if not found:
-            break
-    return combos
-
-
-def region_sequence(lat: Lattice, lm, members: list[int], combo: tuple[int, ...]) -> list[int]:
-    """Ids of the cluster's region with the combination applied: two words of left context,
-    the changed words, and two words of right context (up to </s>)."""
-    lo = int(min(lat.g[i] for i in members))
-    hi = int(max(lat.g[i] + lat.k[i] for i in members))
+def region_end(lat: Lattice, lm, hi: int) -> int:
+    """End of a cluster's scored region: two words of right context, stopping after </s>."""
     stop = hi
     while stop < len(lat.ids) and stop < hi + 2:
         stop += 1
         if lat.ids[stop - 1] == lm.eos_id:
             break
+    return stop
+
+
+def score_sequences(lm, seqs: list[list[int]]) -> np.ndarray:
+    """ln P of each id sequence's words after its first two (its context), in one batch."""
+    if not seqs:
+        return np.zeros(0)
+    tri = np.array([q[t - 2:t + 1] for q in seqs for t in range(2, len(q))], np.int32)
+    owner = np.repeat(np.arange(len(seqs)), [len(q) - 2 for q in seqs])
+    lp = lm.logprob3(tri[:, 0], tri[:, 1], tri[:, 2]) if len(tri) else np.zeros(0)
+    return np.bincount(owner, weights=lp, minlength=len(seqs))
+
+
+def decode_clusters(lat: Lattice, lm, groups: list[list[int]],
+                    substitution_cost: float = SUBSTITUTION_COST) -> list[tuple[int, float]]:
+    """For each cluster, the best set of non-overlapping options, as (option, marginal gain).
+
+    A one-option cluster is decided by its score (its local gain already covers every trigram
+    it changes). Larger clusters are decoded exactly by Viterbi over the trigram state (the
+    last two words), all clusters in lockstep so that each step is one batch of look-ups.
+    An edit's marginal gain is what the best path loses if that edit alone is undone.
+    """
+    chosen: list[tuple[int, float]] = []
+    multi = []
+    for members in groups:
+        if len(members) == 1:
+            i = members[0]
+            if lat.score[i] > substitution_cost:
+                chosen.append((i, float(lat.score[i])))
+        else:
+            multi.append(members)
+    if not multi:
+        return chosen
+    ids = lat.ids
+    spans = []      # (lo, stop, options by start)
+    for members in multi:
+        lo = int(min(lat.g[i] for i in members))
+        stop = region_end(lat, lm, int(max(lat.g[i] + lat.k[i] for i in members)))
+        starts: dict[int, list[int]] = {}
+        for i in members:
+            starts.setdefault(int(lat.g[i]), []).append(i)
+        spans.append((lo, stop, starts))
+    # agenda[c][pos]: last-two-words state -> (score, chosen options)
+    agenda = [{lo: {(int(ids[lo - 2]), int(ids[lo - 1])): (0.0, ())}} for lo, _, _ in spans]
+    for step in range(max(stop - lo for lo, stop, _ in spans)):
+        moves = []      # (cluster, target pos, state, base score, chosen, emitted ids)
+        for c, (lo, stop, starts) in enumerate(spans):
+            pos = lo + step
+            if pos >= stop or pos not in agenda[c]:
+                continue
+            for state, (base, picked) in agenda[c].pop(pos).items():
+                moves.append((c, pos + 1, state, base, picked, (int(ids[pos]),)))
+                for i in starts.get(pos, ()):
+                    bonus = float(lat.channel[i]) + PRIOR_LOGODDS - substitution_cost
+                    moves.append((c, pos + int(lat.k[i]), state, base + bonus, picked + (i,),
+                                  tuple(lat.orig[i, :lat.m[i]].tolist())))
+        if not moves:
+            continue
+        lp = score_sequences(lm, [list(state) + list(words) for _, _, state, _, _, words in moves])
+        for (c, target, state, base, picked, words), gain in zip(moves, lp):
+            seq = state + words
+            new_state, total = (seq[-2], seq[-1]), base + float(gain)
+            slot = agenda[c].setdefault(target, {})
+            if new_state not in slot or slot[new_state][0] < total:
+                slot[new_state] = (total, picked)
+    # compare each best path with the text as written, and with each of its edits undone
+    best_paths, seqs = [], []
+    for c, (lo, stop, _) in enumerate(spans):
+        final = agenda[c].get(stop, {})
+        total, picked = max(final.values(), default=(0.0, ()))
+        best_paths.append((total, picked))
+        seqs.append(ids[lo - 2:stop].tolist())
+        for i in picked:
+            seqs.append(path_sequence(lat, lo, stop, [j for j in picked if j != i]))
+    lp = score_sequences(lm, seqs)
+    n = 0
+    for (lo, stop, _), (total, picked) in zip(spans, best_paths):
+        as_written = lp[n]
+        n += 1
+        channels = {i: float(lat.channel[i]) + PRIOR_LOGODDS for i in picked}
+        without = {}
+        for i in picked:
+            without[i] = lp[n] + sum(channels.values()) - channels[i] \
+                - substitution_cost * (len(picked) - 1)
+            n += 1
+        if picked and total - as_written > 0:
+            for i in picked:
+                chosen.append((i, float(total - without[i] + substitution_cost)))
+    return chosen
+
+
+def path_sequence(lat: Lattice, lo: int, stop: int, picked: list[int]) -> list[int]:
+    """Ids of a region with the picked options applied (two words of left context first)."""
     seq = lat.ids[lo - 2:lo].tolist()
     pos = lo
-    for i in sorted(combo, key=lambda i: lat.g[i]):
+    for i in sorted(picked, key=lambda i: lat.g[i]):
         seq += lat.ids[pos:lat.g[i]].tolist()
         seq += lat.orig[i, :lat.m[i]].tolist()
         pos = int(lat.g[i] + lat.k[i])
     seq += lat.ids[pos:stop].tolist()
     return seq
-
-
-def decode_clusters(lat: Lattice, lm, groups: list[list[int]],
-                    substitution_cost: float = SUBSTITUTION_COST) -> list[tuple[int, float]]:
-    """For each cluster, the best combination of options if it beats the substitution cost,
-    as (option, marginal gain) pairs. A one-option combination's score is its local gain (the
-    same trigrams change); only combinations of two or more need the model again, and those of
-    all clusters are scored in one batch."""
-    plans, seqs = [], []
-    for members in groups:
-        combos = combinations_of(lat, members)
-        multi = [c for c in combos if len(c) > 1]
-        first = len(seqs)
-        if multi:
-            seqs.append(region_sequence(lat, lm, members, ()))
-            seqs += [region_sequence(lat, lm, members, c) for c in multi]
-        plans.append((combos, first))
-    lp = np.zeros(0)
-    if seqs:
-        lengths = np.array([len(q) - 2 for q in seqs])
-        flat = [q[t - 2:t + 1] for q in seqs for t in range(2, len(q))]
-        tri = np.array(flat, np.int32)
-        owner = np.repeat(np.arange(len(seqs)), lengths)
-        lp = np.bincount(owner, weights=lm.logprob3(tri[:, 0], tri[:, 1], tri[:, 2]),
-                         minlength=len(seqs))
-    chosen = []
-    for combos, first in plans:
-        gains, j = [], first + 1
-        for c in combos:
-            if len(c) == 0:
-                gains.append(0.0)
-            elif len(c) == 1:
-                gains.append(float(lat.gain[c[0]]))
-            else:
-                gains.append(float(lp[j] - lp[first]))
-                j += 1
-        score = np.array(gains) - substitution_cost * np.array([len(c) for c in combos])
-        best = int(np.argmax(score))
-        for i in combos[best]:
-            without = max(score[c] for c, combo in enumerate(combos) if i not in combo)
-            chosen.append((i, float(score[best] - without + substitution_cost)))
-    return chosen
 
 
 def match_case(observed: str, replacement: str) -> str:
@@ -327,17 +362,16 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
     if len(lat.g) == 0:
         return [], lm_words
     lat.gain = local_gains(lat, lm)
-    survivors = np.flatnonzero(lat.gain > PRUNE_GAIN)
+    lat.score = lat.gain + lat.channel + PRIOR_LOGODDS
+    survivors = np.flatnonzero(lat.score > PRUNE_SCORE)
     # keep the best few options per start position
-    s = survivors[np.lexsort((-lat.gain[survivors], lat.g[survivors]))]
+    s = survivors[np.lexsort((-lat.score[survivors], lat.g[survivors]))]
     starts = np.r_[True, lat.g[s][1:] != lat.g[s][:-1]]
     idx = np.arange(len(s))
     rank = idx - np.maximum.accumulate(np.where(starts, idx, 0))
     keep = s[rank < MAX_OPTIONS_PER_START]
     order = keep[np.lexsort((lat.k[keep], lat.g[keep]))]
-    groups = [cluster[c0:c0 + MAX_CLUSTER]       # long runs are decoded piecewise
-              for cluster in clusters(order, lat.g, lat.k)
-              for c0 in range(0, len(cluster), MAX_CLUSTER)]
+    groups = clusters(order, lat.g, lat.k)
     chosen = []
     member_of = {i: m for m in groups for i in m}
     for i, marginal in decode_clusters(lat, lm, groups, substitution_cost):
@@ -369,7 +403,7 @@ def make_edit(text: str, tokens: list[Token], lat: Lattice, i: int, rivals: list
     first, last = tokens[lat.token_of[g]], tokens[lat.token_of[g + k - 1]]
     observed = text[first.start:last.end]
     replacements = [match_case(observed, lat.texts[i])]
-    for j in sorted(rivals, key=lambda j: -lat.gain[j]):
+    for j in sorted(rivals, key=lambda j: -lat.score[j]):
         alt = match_case(observed, lat.texts[j])
         if alt not in replacements:
             replacements.append(alt)

@@ -78,6 +78,7 @@ class Thesaurus:
         self._prior_codes = data["prior_codes"]
         self._forward: tuple[dict[str, int], list[int], np.ndarray] | None = None
         self._owner: np.ndarray | None = None   # observed-key row of each entry, with _forward
+        self._fanout: dict[str, int] | None = None
         # Per-instance cache: the core asks for the same spans over and over.
         self.originals = lru_cache(maxsize=1 << 17)(self._originals)
 
@@ -128,6 +129,14 @@ class Thesaurus:
         picked = entries[offsets[row]:offsets[row + 1]]
         masks, owner = self._masks[picked].tolist(), self._owner[picked].tolist()
         return tuple(self._keys[k] for k, m in zip(owner, masks) if m & wanted)
+
+    def fanout(self, original: str) -> int:
+        """How many observed phrases list `original`: the number of ways a spinner could have
+        rewritten it, so 1/fanout is the channel probability of any one rewrite."""
+        if self._fanout is None:
+            counts = np.bincount(self._ids, minlength=len(self._texts))
+            self._fanout = dict(zip(self._texts, counts.tolist()))
+        return self._fanout.get(original, 0)
 
     def _transpose(self):
         counts = np.diff(np.asarray(self._offsets))
