@@ -29,6 +29,10 @@ def summary_lines(r: dict) -> list[str]:
         f"clean text: {c['false_changes']} false changes in {c['words']} words "
         f"({fmt(c['false_changes_per_1000_words'], 2)} per 1,000)",
     ]
+    for key, label in (("per_rule", "by rule"), ("per_source", "by source")):
+        if r[key]:
+            lines.append(f"{label}: " + "; ".join(
+                f"{k} {v['edits']} edits, precision {fmt(v['precision'], 2)}" for k, v in r[key].items()))
     return lines
 
 
