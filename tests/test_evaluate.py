@@ -235,3 +235,16 @@ def test_overlapping_alternatives_keep_the_more_confident():
     assert select_edits([low, high], 0.95) == []
     a = align(doc, [low, high])
     assert [e.status for e in a.edits] == ["correct"] and a.spans[-1].status == "restored"
+
+
+def test_cli_spin_jsonl_input_to_inline_output_round_trips(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": NEWS}) + "\n", encoding="utf-8")
+    out = tmp_path / "gold.annot.txt"
+    assert main(["spin", str(src), "--style", "paper", "--seed", "2", "-o", str(out)]) == 0
+    (doc,) = parse_inline(out.read_text(encoding="utf-8"), str(out))
+    assert doc.original == NEWS and doc.spun != NEWS
+    direct = Spinner("paper", 0.25, seed=2).spin(NEWS)
+    assert doc.spun == direct.spun
+    assert [(e.start, e.end, e.replacement) for e in doc.edits] == \
+        [(e.start, e.end, e.replacement) for e in direct.edits]
