@@ -23,10 +23,10 @@ import numpy as np
 
 from ..text import sentences, tokenize
 
-UNCERTAIN_BAND = (0.1, 0.95)
-LEFT_WORDS = 12
-RIGHT_WORDS = 4
-MAX_ALTERNATIVES = 3
+UNCERTAIN_BAND = (0.2, 0.95)
+LEFT_WORDS = 10
+RIGHT_WORDS = 3
+MAX_ALTERNATIVES = 2
 FEATURES = ("bias", "trigram_logit", "llm_gain", "llm_changed_choice")
 _DEFAULT = {"bias": 0.0, "trigram_logit": 1.0, "llm_gain": 0.6, "llm_changed_choice": 0.0}
 
