@@ -233,7 +233,7 @@ def _run_chunks(inputs, detector, options, workers, workdir, chunk_records, done
     else:
         context = multiprocessing.get_context("spawn")   # no inherited locks or threads
         with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
-                                    initargs=(detector, options, workdir)) as pool:
+                                    initargs=(detector, options, workdir, os.getpid())) as pool:
             pending: dict[cf.Future, int] = {}
 
             def collect(futures) -> None:

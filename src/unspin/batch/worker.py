@@ -180,12 +180,14 @@ def _arrow_part(piece: Piece, kept_at, kept_rows, kept_fields, options: ScanOpti
 _state: dict = {}
 
 
-def init_worker(detector: Detector, options: ScanOptions, workdir: str) -> None:
+def init_worker(detector: Detector, options: ScanOptions, workdir: str, parent: int) -> None:
     """Per-process set-up: die with the parent (no orphan writes after a kill), keep the detector."""
     try:
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:      # the parent died while this process was starting
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)            # the parent handles Ctrl-C
     _state.update(detector=detector, options=options, workdir=workdir)
 
