@@ -31,19 +31,39 @@ from unspin import resources
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "calibration.json"
 
 
+def pps_thesaurus_file() -> str:
+    """The spinner choices seen in the tune half of the PPS list, as a spinner thesaurus TSV
+    (word<TAB>spun forms): training data for how a real paper-mill spinner rewrites."""
+    import tempfile
+    from unspin.thesaurus import load_thesaurus
+    th = load_thesaurus()
+    pps = frozenset({"pps"})
+    originals = {c.text for key in th for c in th.originals(key) if "pps" in c.sources}
+    fh = tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8")
+    for word in sorted(originals):
+        spun = [s for s in th.synonyms(word, sources=pps) if " " not in s]
+        if " " not in word and spun:
+            fh.write(f"{word}\t{','.join(spun)}\n")
+    fh.close()
+    return fh.name
+
+
 def training_documents(n_docs: int, seed: int):
     rng = random.Random(seed)
+    pps_tsv = pps_thesaurus_file()
     clean = [d.text for d in wiki_documents("train")]
     rng.shuffle(clean)
     clean = clean[:n_docs]
     docs = []
     for i, text in enumerate(clean):
-        if i % 4 == 3:
-            docs.append((text, None))                       # clean
+        if i % 3 == 2:
+            docs.append((text, None))                       # a third stay clean
             continue
-        style = ("news", "news", "paper", "wordnet")[i % 4]
+        style, thesaurus = (("news", None), ("news", None), ("paper", None), ("wordnet", None),
+                            ("paper", pps_tsv))[(i // 3) % 5]
         rate = rng.choice((0.05, 0.1, 0.2, 0.3))
-        docs.append((text, Spinner(style, rate, seed=seed + i % 7).spin(text, f"t{i}")))
+        spinner = Spinner(style, rate, seed=seed + i % 7, thesaurus=thesaurus)
+        docs.append((text, spinner.spin(text, f"t{i}")))
     return docs
 
 

@@ -17,7 +17,7 @@ from .candidates import ORIGIN_NAMES, SOURCE_BITS
 
 FEATURES = (
     "bias", "marginal_gain", "local_gain", "log_prior", "observed_words", "original_words",
-    "observed_logfreq", "original_logfreq", "log_edit_rate", "observed_seen_bigrams",
+    "observed_logfreq", "commoner_by", "log_edit_rate", "observed_seen_bigrams",
     "original_seen_bigrams", "observed_pmi", "original_pmi", "n_sources", "channel",
 ) + tuple(f"source_{name}" for name in SOURCE_BITS) + tuple(f"origin_{name}" for name in ORIGIN_NAMES)
 
@@ -58,7 +58,7 @@ def edit_features(lat, lm, i: int, marginal: float, n_proposed: int, lm_words: i
         float(k),
         float(m),
         float(uni[0]),
-        float(uni[1]),
+        float(uni[1] - uni[0]),       # how much commoner the original is than the written word
         math.log((n_proposed + 0.5) / (lm_words + 10.0)),
         float(seen[0] + seen[1]),
         float(seen[2] + seen[3]),

@@ -25,6 +25,9 @@ COMPOSE_MIN_PMI = 2.0           # nats: ln P(b|a) - ln P(b) of a composed origin
 # The channel: a spinner rewrites original o into any one of its fanout(o) listed synonyms, so
 # ln P(s | o) = -ln fanout(o).
 RULE_FANOUT = 10.0              # a rewrite rule is one of a handful for its original
+# A pair seen in the Problematic Paper Screener list is a spinner's observed choice, not one
+# of many possible ones: its channel probability is that of a fixed preferred synonym.
+OBSERVED_PAIR_FANOUT = 3.0
 
 # Origin codes (also feature columns in calibration).
 THESAURUS, COMPOSED, RULE_FUNCTION, RULE_MODAL, RULE_TENSE, RULE_CONTRACTION, RULE_OTHER = range(7)
@@ -98,8 +101,10 @@ class CandidateTable:
             ranked.sort(key=lambda rc: -rc[0])
             for _, cand in ranked[:MAX_THESAURUS_CANDIDATES]:
                 mask = sum(SOURCE_BITS.get(src, 0) for src in cand.sources)
-                rows[cand.text] = (THESAURUS, mask, float(cand.prior),
-                                   max(self.thesaurus.fanout(cand.text), 1))
+                fanout = max(self.thesaurus.fanout(cand.text), 1)
+                if "pps" in cand.sources:
+                    fanout = min(fanout, OBSERVED_PAIR_FANOUT)
+                rows[cand.text] = (THESAURUS, mask, float(cand.prior), fanout)
         texts, ids, lengths, origin, sources, prior, channel = [], [], [], [], [], [], []
         for text, (orig, mask, pr, fanout) in rows.items():
             wid = self._ids(text)

@@ -28,6 +28,7 @@ from .text import Token, sentences
 #   score = [ln P_LM(with it) - ln P_LM(as written)] + ln P(observed | original) + PRIOR_LOGODDS
 PRIOR_LOGODDS = -1.7      # ln(ρ / (1 - ρ)) for a prior rewrite rate ρ of 15 %
 PRUNE_SCORE = -4.0        # options below this cannot win even with a swapped neighbour
+PREFILTER_SCORE = -6.0    # bigram estimate below which the exact score is not computed
 SUBSTITUTION_COST = -1.0  # propose down to posterior log-odds -1; calibration sorts them
 LLM_SUBSTITUTION_COST = -2.0  # looser: the LLM backend judges the extra proposals
 MAX_OPTIONS_PER_START = 3
@@ -189,21 +190,55 @@ def window_trigrams(lm, ids: np.ndarray, g: np.ndarray, k: np.ndarray, orig: np.
     return np.stack([seq[row, t - 2], seq[row, t - 1], seq[row, t]], axis=1), row
 
 
-def local_gains(lat: Lattice, lm) -> np.ndarray:
-    """ln P(sentence with the option) - ln P(sentence as written), for every option."""
-    n = len(lat.g)
-    observed = np.full((n, MAX_ORIGINAL_WORDS), -1, np.int32)
+def observed_matrix(lat: Lattice, g: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """The written ids of each span, padded like an original-id matrix."""
+    observed = np.full((len(g), MAX_ORIGINAL_WORDS), -1, np.int32)
     for j in range(MAX_ORIGINAL_WORDS):
-        col = np.minimum(lat.g + j, len(lat.ids) - 1)
-        observed[:, j] = np.where(j < lat.k, lat.ids[col], -1)
+        col = np.minimum(g + j, len(lat.ids) - 1)
+        observed[:, j] = np.where(j < k, lat.ids[col], -1)
+    return observed
+
+
+def local_gains(lat: Lattice, lm, rows: np.ndarray) -> np.ndarray:
+    """ln P(sentence with the option) - ln P(sentence as written), for the options `rows`.
+    Options of one span share the score of the span as written, computed once."""
+    g, k = lat.g[rows], lat.k[rows]
+    span_key = g * 8 + k
+    spans, inverse = np.unique(span_key, return_inverse=True)
+    sg, sk = spans // 8, spans % 8
     # spans longer than MAX_ORIGINAL_WORDS observed words are scored on their first words only
-    k_obs = np.minimum(lat.k, MAX_ORIGINAL_WORDS)
-    tri_o, row_o = window_trigrams(lm, lat.ids, lat.g, lat.k, lat.orig, lat.m.astype(np.int64))
-    tri_w, row_w = window_trigrams(lm, lat.ids, lat.g, lat.k, observed, k_obs)
+    tri_o, row_o = window_trigrams(lm, lat.ids, g, k, lat.orig[rows], lat.m[rows].astype(np.int64))
+    tri_w, row_w = window_trigrams(lm, lat.ids, sg, sk, observed_matrix(lat, sg, sk),
+                                   np.minimum(sk, MAX_ORIGINAL_WORDS))
     tri = np.concatenate([tri_o, tri_w])
     lp = lm.logprob3(tri[:, 0], tri[:, 1], tri[:, 2]).astype(np.float64)
-    sign = np.r_[np.ones(len(row_o)), -np.ones(len(row_w))]
-    return np.bincount(np.r_[row_o, row_w], weights=lp * sign, minlength=n)
+    with_option = np.bincount(row_o, weights=lp[:len(row_o)], minlength=len(rows))
+    as_written = np.bincount(row_w, weights=lp[len(row_o):], minlength=len(spans))
+    return with_option - as_written[inverse]
+
+
+def bigram_gains(lat: Lattice, lm) -> np.ndarray:
+    """A cheap bigram estimate of every option's local gain, to skip hopeless options."""
+    n = len(lat.g)
+    end = np.minimum(lat.g + lat.k, len(lat.ids) - 1)
+    left, right = lat.ids[lat.g - 1], lat.ids[end]
+    m = lat.m.astype(np.int64)
+    rows = np.arange(n)
+    o_first, o_last = lat.orig[:, 0], lat.orig[rows, m - 1]
+    w_first, w_last = lat.ids[lat.g], lat.ids[end - 1]
+    a = np.concatenate([left, o_last, left, w_last])
+    b = np.concatenate([o_first, right, w_first, right])
+    lp = lm.logprob2(a, b).astype(np.float64).reshape(4, n)
+    gain = lp[0] + lp[1] - lp[2] - lp[3]
+    for j in range(1, MAX_ORIGINAL_WORDS):     # inside a multi-word original
+        inner = np.flatnonzero(m > j)
+        if len(inner):
+            gain[inner] += lm.logprob2(lat.orig[inner, j - 1], lat.orig[inner, j])
+    for j in range(1, int(lat.k.max())):        # inside a multi-word span as written
+        inner = np.flatnonzero(lat.k > j)
+        if len(inner):
+            gain[inner] -= lm.logprob2(lat.ids[lat.g[inner] + j - 1], lat.ids[lat.g[inner] + j])
+    return gain
 
 
 def clusters(order: np.ndarray, g: np.ndarray, k: np.ndarray) -> list[list[int]]:
@@ -361,7 +396,12 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
     generate_options(lat, lm, candidate_table())
     if len(lat.g) == 0:
         return [], lm_words
-    lat.gain = local_gains(lat, lm)
+    # a bigram estimate first; exact trigram windows only for options that may matter
+    rough = bigram_gains(lat, lm) + lat.channel + PRIOR_LOGODDS
+    lat.gain = np.full(len(lat.g), -np.inf)
+    live = np.flatnonzero(rough > PREFILTER_SCORE)
+    if len(live):
+        lat.gain[live] = local_gains(lat, lm, live)
     lat.score = lat.gain + lat.channel + PRIOR_LOGODDS
     survivors = np.flatnonzero(lat.score > PRUNE_SCORE)
     # keep the best few options per start position
