@@ -53,6 +53,30 @@ def raw_check(path: str, detector: Detector) -> tuple[float, int]:
     return time.perf_counter() - started, words
 
 
+def _check_all(config: DetectorConfig, texts: list[str]) -> float:
+    detector = Detector(config)
+    detector.check(texts[0])
+    started = time.perf_counter()
+    for t in texts:
+        detector.check(t)
+    return time.perf_counter() - started
+
+
+def machine_ceiling(path: str, config: DetectorConfig, workers: int) -> float:
+    """Speed-up this machine gives N copies of a plain check loop (no scan code at all):
+    the best any parallel scan can do here, whatever else is running on the cores."""
+    import concurrent.futures as cf
+    import multiprocessing
+    with open(path, encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for _, line in zip(range(2000), fh)]
+    with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        alone = pool.submit(_check_all, config, texts).result()
+    with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        together = max(f.result() for f in [pool.submit(_check_all, config, texts)
+                                             for _ in range(workers)])
+    return workers * alone / together
+
+
 def timed_scan(path: str, out: str, detector: Detector, workers: int):
     started = time.perf_counter()
     summary = scan([path], out, detector, ScanOptions(fields=FieldOptions()), workers=workers,
@@ -139,6 +163,9 @@ def main() -> None:
         speedup = one_secs / n_secs
         print(f"scan, {args.workers} workers: {docs / n_secs:,.0f} docs/s, {words / n_secs:,.0f} "
               f"words/s; speed-up {speedup:.2f}x, scaling efficiency {speedup / args.workers:.0%}")
+        ceiling = machine_ceiling(path, config, args.workers)
+        print(f"machine ceiling: {args.workers} plain check loops in parallel run {ceiling:.2f}x "
+              f"one; the scan reaches {speedup / ceiling:.0%} of that")
         print(f"spun share: {summary.spun / max(summary.documents, 1):.1%}")
         if args.memory:
             for factor in (1, 10):
