@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,10 +56,21 @@ def accuracy_figures(backend: str, n_wiki: int) -> dict:
     return figures
 
 
-def speed_child(backend: str, cores: int) -> dict:
-    """Run in a fresh process: words/s, LLM share and profile, peak memory."""
+def speed_texts() -> list[str]:
+    return [d.spun for d in accuracy.synthetic_corpus(n_wiki=0)["news"] if "@0.25" in d.id]
+
+
+def rss_mb(field: str) -> int:
+    """VmRSS (now) or VmHWM (peak) of this process, in MB."""
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) // 1024 for line in fh if line.startswith(field))
+
+
+def speed_child(backend: str, cores: int, texts_path: str) -> dict:
+    """Run in a fresh process: words/s, LLM share and profile, memory of the detector."""
     os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:cores]))
-    texts = [d.spun for d in accuracy.synthetic_corpus(n_wiki=0)["news"] if "@0.25" in d.id]
+    texts = json.loads(Path(texts_path).read_text(encoding="utf-8"))
+    base = rss_mb("VmRSS:")
     det = Detector(DetectorConfig(backend=backend))
     t0 = time.perf_counter()
     det.check(texts[0])                 # loads every resource
@@ -88,12 +99,15 @@ def speed_child(backend: str, cores: int) -> dict:
             "tokenize_s": round(t["tokenize_s"], 2), "decode_calls": t["calls"],
             "tokens_decoded": t["tokens"], "logit_rows": t["outputs"],
             "trigram_and_rest_s": round(seconds - d["seconds"], 2)}
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    out["rss_mb"] = rss_mb("VmRSS:")
+    out["peak_rss_mb"] = rss_mb("VmHWM:")
+    out["python_baseline_mb"] = base
     return out
 
 
-def speed(backend: str, cores: int) -> dict:
-    run = subprocess.run([sys.executable, __file__, "--speed-child", backend, str(cores)],
+def speed(backend: str, cores: int, texts_path: Path) -> dict:
+    run = subprocess.run([sys.executable, __file__, "--speed-child", backend, str(cores),
+                          str(texts_path)],
                          capture_output=True, text=True, env={**os.environ, "UNSPIN_LLM_THREADS": ""})
     if run.returncode != 0:
         return {"backend": backend, "cores": cores, "error": run.stderr.strip().splitlines()[-1:]}
@@ -109,35 +123,42 @@ def main() -> int:
     ap.add_argument("--wiki", type=int, default=30,
                     help="eval-half wiki summaries to spin (and as many clean; default 30)")
     ap.add_argument("--json", help="also write the raw figures here")
-    ap.add_argument("--speed-child", nargs=2, metavar=("BACKEND", "CORES"), help=argparse.SUPPRESS)
+    ap.add_argument("--speed-only", action="store_true", help="skip the accuracy figures")
+    ap.add_argument("--speed-child", nargs=3, metavar=("BACKEND", "CORES", "TEXTS"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.speed_child:
-        print(json.dumps(speed_child(args.speed_child[0], int(args.speed_child[1]))))
+        b, c, path = args.speed_child
+        print(json.dumps(speed_child(b, int(c), path)))
         return 0
     cores = len(os.sched_getaffinity(0))
     figures = {"accuracy": {}, "speed": []}
-    for b in BACKENDS:
+    for b in BACKENDS if not args.speed_only else ():
         t0 = time.time()
         figures["accuracy"][b] = accuracy_figures(b, args.wiki)
         print(f"accuracy {b}: {time.time() - t0:.0f} s", file=sys.stderr)
-    for b in BACKENDS:
-        for c in sorted({1, cores}):
-            figures["speed"].append(speed(b, c))
+    with tempfile.TemporaryDirectory() as tmp:
+        texts_path = Path(tmp) / "texts.json"
+        texts_path.write_text(json.dumps(speed_texts()), encoding="utf-8")
+        for b in BACKENDS:
+            for c in sorted({1, cores}):
+                figures["speed"].append(speed(b, c, texts_path))
     acc = figures["accuracy"]
-    print("| set | figure | " + " | ".join(BACKENDS) + " |")
-    print("|---|---|" + "---|" * len(BACKENDS))
-    for s in acc["trigram"]:
-        for k in acc["trigram"][s]:
-            print(f"| {s} | {k} | " + " | ".join(fmt(acc[b][s][k]) for b in BACKENDS) + " |")
-    print()
-    print("| backend | cores | words/s | peak RSS MB | load s | LLM detail |")
+    if acc:
+        print("| set | figure | " + " | ".join(BACKENDS) + " |")
+        print("|---|---|" + "---|" * len(BACKENDS))
+        for s in acc["trigram"]:
+            for k in acc["trigram"][s]:
+                print(f"| {s} | {k} | " + " | ".join(fmt(acc[b][s][k]) for b in BACKENDS) + " |")
+        print()
+    print("| backend | cores | words/s | RSS MB (peak) | load s | LLM detail |")
     print("|---|---|---|---|---|---|")
     for r in figures["speed"]:
         if "error" in r:
             print(f"| {r['backend']} | {r['cores']} | error: {r['error']} | | | |")
             continue
         detail = ", ".join(f"{k} {v}" for k, v in r.get("llm", {}).items())
-        print(f"| {r['backend']} | {r['cores']} | {r['words_per_s']:,} | {r['peak_rss_mb']} | "
+        print(f"| {r['backend']} | {r['cores']} | {r['words_per_s']:,} | {r['rss_mb']} ({r['peak_rss_mb']}) | "
               f"{r['load_s']} | {detail} |")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")
