@@ -19,9 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin import Detector
-from unspin.calibrate import FEATURES, fit_logistic
-from unspin.decode import propose
+from unspin.calibrate import FEATURES, edit_confidences, fit_logistic
+from unspin.decode import Evidence, propose
 from unspin.evaluate.corpus import wiki_documents
 from unspin.evaluate.spinner import Spinner
 from unspin.scoring import DOC_FEATURES, document_features
@@ -83,27 +82,24 @@ def main() -> int:
     t0 = time.time()
     docs = training_documents(args.docs, args.seed)
     known_index = resources.fingerprint_index(())
-    X, y, D, dy = [], [], [], []
+    X, y, per_doc = [], [], []
     for text, gold in docs:
         spun = gold.spun if gold else text
         proposals, _ = propose(spun, tokenize(spun))
         X += [p.features for p in proposals]
         y += label(proposals, gold)
-        from unspin.decode import Evidence
-        ev = Evidence(0, [(p.marginal_gain, p.edit.confidence) for p in proposals])
-        D.append((ev, known_index.find(spun), count_words(spun)))
-        dy.append(int(gold is not None and gold.is_spun))
+        per_doc.append((len(X) - len(proposals), len(X), known_index.find(spun),
+                        count_words(spun), int(gold is not None and gold.is_spun)))
     X, y = np.array(X), np.array(y, float)
     w = fit_logistic(X, y, l2=1.0)
     edit = {name: round(float(v), 5) for name, v in zip(FEATURES, w)}
-    # document model on confidences from the freshly fitted edit model
-    from unspin.calibrate import edit_confidence
-    import unspin.calibrate as cal
-    cal.coefficients.cache_clear()
-    cal.coefficients = lambda: w  # noqa: E731 (use the new fit for the document features)
-    DX = []
-    for (ev, known, words), _ in zip(D, dy):
-        DX.append(document_features(ev, known, words))
+    # the document model sees the confidences of the freshly fitted edit model
+    confidences = edit_confidences(X, w)
+    DX, dy = [], []
+    for a, b, known, words, spun in per_doc:
+        evidence = Evidence(0, [(0.0, float(c)) for c in confidences[a:b]])
+        DX.append(document_features(evidence, known, words))
+        dy.append(spun)
     wd = fit_logistic(np.array(DX), np.array(dy, float), l2=0.5)
     document = {name: round(float(v), 5) for name, v in zip(DOC_FEATURES, wd)}
     OUT.write_text(json.dumps({"edit": edit, "document": document,

@@ -34,44 +34,48 @@ def coefficients() -> np.ndarray:
     return np.array([fitted.get(name, 0.0) for name in FEATURES])
 
 
-def edit_features(lat, lm, i: int, marginal: float, n_proposed: int, lm_words: int) -> np.ndarray:
-    """Why this edit may be right: how much the model prefers it, how odd the written words
-    are next to their neighbours (spinners make unseen bigrams), which sources list the pair."""
-    g, k, m = int(lat.g[i]), int(lat.k[i]), int(lat.m[i])
-    left, right = lat.ids[g - 1], lat.ids[min(g + k, len(lat.ids) - 1)]
+def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: int) -> np.ndarray:
+    """Why each chosen option may be right (one row per option): how much the model prefers
+    it, how odd the written words are next to their neighbours (spinners make unseen
+    bigrams), which sources list the pair, what kind of rewrite it is."""
+    n = len(chosen)
+    g, k, m = lat.g[chosen], lat.k[chosen], lat.m[chosen].astype(np.int64)
+    left, right = lat.ids[g - 1], lat.ids[np.minimum(g + k, len(lat.ids) - 1)]
     obs_first, obs_last = lat.ids[g], lat.ids[g + k - 1]
-    org_first, org_last = lat.orig[i, 0], lat.orig[i, m - 1]
-    a = np.array([left, obs_last, left, org_last], np.int32)
-    b = np.array([obs_first, right, org_first, right], np.int32)
-    seen = lm.has_bigram(a, b)
-    pmi = lm.logprob2(a, b) - lm.logprob1(b)
-    uni = lm.logprob1(np.array([obs_first, org_first], np.int32))
-    mask = int(lat.sources[i])
-    bits = [float(bool(mask & bit)) for bit in SOURCE_BITS.values()]
-    origin = np.zeros(len(ORIGIN_NAMES))
-    origin[int(lat.origin[i])] = 1.0
-    return np.concatenate([[
-        1.0,
+    org_first, org_last = lat.orig[chosen, 0], lat.orig[chosen, m - 1]
+    a = np.concatenate([left, obs_last, left, org_last])
+    b = np.concatenate([obs_first, right, org_first, right])
+    seen = lm.has_bigram(a, b).reshape(4, n).astype(float)
+    pmi = (lm.logprob2(a, b) - lm.logprob1(b)).reshape(4, n)
+    uni_obs, uni_org = lm.logprob1(obs_first), lm.logprob1(org_first)
+    masks = lat.sources[chosen].astype(np.int64)
+    bits = np.stack([(masks & bit) > 0 for bit in SOURCE_BITS.values()], axis=1).astype(float)
+    origin = np.zeros((n, len(ORIGIN_NAMES)))
+    origin[np.arange(n), lat.origin[chosen].astype(np.int64)] = 1.0
+    columns = [
+        np.ones(n),
         marginal,
-        float(lat.gain[i]),
-        math.log(float(lat.prior[i]) + 1e-3),
-        float(k),
-        float(m),
-        float(uni[0]),
-        float(uni[1] - uni[0]),       # how much commoner the original is than the written word
-        math.log((n_proposed + 0.5) / (lm_words + 10.0)),
-        float(seen[0] + seen[1]),
-        float(seen[2] + seen[3]),
-        float(pmi[0] + pmi[1]) / 2,
-        float(pmi[2] + pmi[3]) / 2,
-        float(sum(bits)),
-        float(lat.channel[i]),
-    ], bits, origin])
+        lat.gain[chosen],
+        np.log(lat.prior[chosen].astype(float) + 1e-3),
+        k.astype(float),
+        m.astype(float),
+        uni_obs,
+        uni_org - uni_obs,            # how much commoner the original is than the written word
+        np.full(n, math.log((n + 0.5) / (lm_words + 10.0))),
+        seen[0] + seen[1],
+        seen[2] + seen[3],
+        (pmi[0] + pmi[1]) / 2,
+        (pmi[2] + pmi[3]) / 2,
+        bits.sum(axis=1),
+        lat.channel[chosen],
+    ]
+    return np.concatenate([np.stack(columns, axis=1), bits, origin], axis=1)
 
 
-def edit_confidence(features: np.ndarray) -> float:
-    z = float(features @ coefficients())
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+def edit_confidences(features: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Calibrated probability that each edit's first replacement is right."""
+    z = np.clip(features @ (coefficients() if weights is None else weights), -30.0, 30.0)
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> np.ndarray:

@@ -24,6 +24,9 @@ COMPOSE_TOP = 8                 # single-word candidates per side tried in compo
 COMPOSE_MIN_PMI = 2.0           # nats: ln P(b|a) - ln P(b) of a composed original bigram
 # The channel: a spinner rewrites original o into any one of its fanout(o) listed synonyms, so
 # ln P(s | o) = -ln fanout(o).
+# Real spinners choose among a short curated list, not all of Moby's hundreds, so the
+# thesaurus fanout is discounted (CHANNEL_WEIGHT < 1).
+CHANNEL_WEIGHT = 0.5
 RULE_FANOUT = 10.0              # a rewrite rule is one of a handful for its original
 # A pair seen in the Problematic Paper Screener list is a spinner's observed choice, not one
 # of many possible ones: its channel probability is that of a fixed preferred synonym.
@@ -74,7 +77,12 @@ class CandidateTable:
     def __init__(self, lm, thesaurus):
         self.lm, self.thesaurus = lm, thesaurus
         self.rules = rewrite_table()
+        # every proper prefix of a multi-word key: a longer span is looked up only after one
+        self.prefixes = frozenset(
+            " ".join(words[:j]) for key in (*thesaurus, *self.rules)
+            if " " in key for words in [key.split()] for j in range(1, len(words)))
         self._cache: dict[str, CandidateSet] = {}
+        self._originals: dict[str, tuple | None] = {}
         self._lock = threading.Lock()
 
     def lookup(self, observed: str) -> CandidateSet:
@@ -90,47 +98,49 @@ class CandidateTable:
     def _build(self, observed: str) -> CandidateSet:
         rows: dict[str, tuple] = {}
         for rw in self.rules.get(observed, ()):
-            rows.setdefault(rw.original, (_RULE_ORIGIN.get(rw.family, RULE_OTHER), 0, 0.5,
-                                          RULE_FANOUT))
+            info = self._original(rw.original)
+            if info is not None:
+                rows.setdefault(rw.original, (_RULE_ORIGIN.get(rw.family, RULE_OTHER), 0, 0.5,
+                                              RULE_FANOUT, info[0]))
         if " " in observed or observed not in THESAURUS_SKIP:
             ranked = []
             for cand in self.thesaurus.originals(observed):
-                ids = self._ids(cand.text)
-                if ids is not None and cand.text not in rows:
-                    ranked.append((self._commonness(ids) + math.log(cand.prior + 1e-4), cand))
+                info = self._original(cand.text)
+                if info is not None and cand.text not in rows:
+                    ranked.append((info[1] + math.log(cand.prior + 1e-4), cand, info))
             ranked.sort(key=lambda rc: -rc[0])
-            for _, cand in ranked[:MAX_THESAURUS_CANDIDATES]:
+            for _, cand, (ids, _, fanout) in ranked[:MAX_THESAURUS_CANDIDATES]:
                 mask = sum(SOURCE_BITS.get(src, 0) for src in cand.sources)
-                fanout = max(self.thesaurus.fanout(cand.text), 1)
                 if "pps" in cand.sources:
                     fanout = min(fanout, OBSERVED_PAIR_FANOUT)
-                rows[cand.text] = (THESAURUS, mask, float(cand.prior), fanout)
-        texts, ids, lengths, origin, sources, prior, channel = [], [], [], [], [], [], []
-        for text, (orig, mask, pr, fanout) in rows.items():
-            wid = self._ids(text)
-            if text == observed or wid is None:
-                continue        # the model cannot judge what it cannot spell
-            texts.append(text)
-            ids.append(wid + [-1] * (MAX_ORIGINAL_WORDS - len(wid)))
-            lengths.append(len(wid))
-            origin.append(orig)
-            sources.append(mask)
-            prior.append(pr)
-            channel.append(-math.log(fanout))
-        if not texts:
+                rows[cand.text] = (THESAURUS, mask, float(cand.prior), fanout, ids)
+        rows.pop(observed, None)
+        if not rows:
             return EMPTY
-        return CandidateSet(np.array(ids, np.int32), np.array(lengths, np.int8),
-                            np.array(origin, np.int8), np.array(sources, np.int8),
-                            np.array(prior, np.float32), np.array(channel, np.float32),
-                            tuple(texts))
+        texts = tuple(rows)
+        values = list(rows.values())
+        return CandidateSet(
+            np.array([v[4] + [-1] * (MAX_ORIGINAL_WORDS - len(v[4])) for v in values], np.int32),
+            np.array([len(v[4]) for v in values], np.int8),
+            np.array([v[0] for v in values], np.int8),
+            np.array([v[1] for v in values], np.int8),
+            np.array([v[2] for v in values], np.float32),
+            np.array([-CHANNEL_WEIGHT * math.log(v[3]) for v in values], np.float32),
+            texts)
 
-    def _ids(self, phrase: str) -> list[int] | None:
-        words = phrase.split()
-        if len(words) > MAX_ORIGINAL_WORDS:
-            return None
-        vocab = self.lm.vocab
-        ids = [vocab.get(w, -1) for w in words]
-        return None if -1 in ids else ids
+    def _original(self, phrase: str) -> tuple[list[int], float, float] | None:
+        """(word ids, commonness, fanout) of an original phrase, or None if the model cannot
+        spell it; cached, since the same originals serve many observed phrases."""
+        info = self._originals.get(phrase, False)
+        if info is False:
+            words = phrase.split()
+            ids = [self.lm.vocab.get(w, -1) for w in words]
+            if len(words) > MAX_ORIGINAL_WORDS or -1 in ids:
+                info = None
+            else:
+                info = (ids, self._commonness(ids), max(self.thesaurus.fanout(phrase), 1))
+            self._originals[phrase] = info
+        return info
 
     def _commonness(self, ids: list[int]) -> float:
         """ln P of the phrase on its own: spinners rewrite common words, so common originals

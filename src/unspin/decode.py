@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import resources
-from .calibrate import edit_confidence, edit_features
+from .calibrate import edit_confidences, edit_features
 from .candidates import (COMPOSE_MIN_PMI, COMPOSE_TOP, COMPOSED, MAX_ORIGINAL_WORDS, MAX_SPAN,
                          ORIGIN_NAMES, THESAURUS, candidate_table)
 from .report import Edit
@@ -27,7 +27,7 @@ from .text import Token, sentences
 # An option's score is its posterior log-odds against the text as written:
 #   score = [ln P_LM(with it) - ln P_LM(as written)] + ln P(observed | original) + PRIOR_LOGODDS
 PRIOR_LOGODDS = -1.7      # ln(ρ / (1 - ρ)) for a prior rewrite rate ρ of 15 %
-PRUNE_SCORE = -4.0        # options below this cannot win even with a swapped neighbour
+PRUNE_SCORE = -2.5        # options below this cannot win even with a swapped neighbour
 PREFILTER_SCORE = -6.0    # bigram estimate below which the exact score is not computed
 SUBSTITUTION_COST = -1.0  # propose down to posterior log-odds -1; calibration sorts them
 LLM_SUBSTITUTION_COST = -2.0  # looser: the LLM backend judges the extra proposals
@@ -90,13 +90,14 @@ def generate_options(lat: Lattice, lm, table) -> None:
     """Fill the lattice's option arrays from the candidate table and compositions."""
     parts, singles = [], {}
     words, n = lat.words, len(lat.words)
+    prefixes = table.prefixes
     for g in range(n):
         if not words[g]:
             continue
         key = words[g]
         for k in range(1, MAX_SPAN + 1):
             if k > 1:
-                if not lat.joined[g + k - 2]:
+                if not lat.joined[g + k - 2] or key not in prefixes:
                     break
                 key = f"{key} {words[g + k - 1]}"
             cs = table.lookup(key)
@@ -128,7 +129,7 @@ def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
     a_obs = lat.ids[starts]
     b_obs = lat.ids[[g + 1 for g in starts]]
     pmi_obs = lm.logprob2(a_obs, b_obs) - lm.logprob1(b_obs)
-    rows = []
+    rows = []          # (g, left set, right set, left rows, right rows) of every pair tried
     for g, pmi in zip(starts, pmi_obs):
         if pmi > COMPOSE_MAX_OBSERVED_PMI:
             continue
@@ -143,26 +144,27 @@ def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
     a_ids = np.concatenate([left.ids[a, 0] for _, left, _, a, _ in rows])
     b_ids = np.concatenate([right.ids[b, 0] for _, _, right, _, b in rows])
     pmi = lm.logprob2(a_ids, b_ids) - lm.logprob1(b_ids)
-    keep = lm.has_bigram(a_ids, b_ids) & (pmi >= COMPOSE_MIN_PMI)
-    if not keep.any():
+    keep = np.flatnonzero(lm.has_bigram(a_ids, b_ids) & (pmi >= COMPOSE_MIN_PMI))
+    if not len(keep):
         return None
+    owner = np.repeat(np.arange(len(rows)), [len(r[3]) for r in rows])
+    pos = np.concatenate([np.arange(len(r[3])) for r in rows])
     gs, texts, srcs, priors, channels = [], [], [], [], []
-    for g, left, right, a, b in rows:
-        for x, y in zip(a, b):
-            gs.append(g)
-            texts.append(f"{left.texts[x]} {right.texts[y]}")
-            srcs.append(left.sources[x] & right.sources[y])
-            priors.append(left.prior[x] * right.prior[y])
-            channels.append(left.channel[x] + right.channel[y])
-    keep_idx = np.flatnonzero(keep)
-    n = len(keep_idx)
+    for j in keep:
+        g, left, right, a, b = rows[owner[j]]
+        x, y = a[pos[j]], b[pos[j]]
+        gs.append(g)
+        texts.append(f"{left.texts[x]} {right.texts[y]}")
+        srcs.append(left.sources[x] & right.sources[y])
+        priors.append(left.prior[x] * right.prior[y])
+        channels.append(left.channel[x] + right.channel[y])
+    n = len(keep)
     ids = np.full((n, MAX_ORIGINAL_WORDS), -1, np.int32)
-    ids[:, 0], ids[:, 1] = a_ids[keep_idx], b_ids[keep_idx]
-    return {"g": np.array(gs)[keep_idx], "ids": ids, "lengths": np.full(n, 2, np.int8),
-            "origin": np.full(n, COMPOSED, np.int8), "sources": np.array(srcs, np.int8)[keep_idx],
-            "prior": np.array(priors, np.float32)[keep_idx],
-            "channel": np.array(channels, np.float32)[keep_idx],
-            "texts": [texts[i] for i in keep_idx]}
+    ids[:, 0], ids[:, 1] = a_ids[keep], b_ids[keep]
+    return {"g": np.array(gs), "ids": ids, "lengths": np.full(n, 2, np.int8),
+            "origin": np.full(n, COMPOSED, np.int8), "sources": np.array(srcs, np.int8),
+            "prior": np.array(priors, np.float32), "channel": np.array(channels, np.float32),
+            "texts": texts}
 
 
 def window_trigrams(lm, ids: np.ndarray, g: np.ndarray, k: np.ndarray, orig: np.ndarray,
@@ -226,18 +228,24 @@ def bigram_gains(lat: Lattice, lm) -> np.ndarray:
     rows = np.arange(n)
     o_first, o_last = lat.orig[:, 0], lat.orig[rows, m - 1]
     w_first, w_last = lat.ids[lat.g], lat.ids[end - 1]
-    a = np.concatenate([left, o_last, left, w_last])
-    b = np.concatenate([o_first, right, w_first, right])
-    lp = lm.logprob2(a, b).astype(np.float64).reshape(4, n)
-    gain = lp[0] + lp[1] - lp[2] - lp[3]
-    for j in range(1, MAX_ORIGINAL_WORDS):     # inside a multi-word original
-        inner = np.flatnonzero(m > j)
-        if len(inner):
-            gain[inner] += lm.logprob2(lat.orig[inner, j - 1], lat.orig[inner, j])
-    for j in range(1, int(lat.k.max())):        # inside a multi-word span as written
-        inner = np.flatnonzero(lat.k > j)
-        if len(inner):
-            gain[inner] -= lm.logprob2(lat.ids[lat.g[inner] + j - 1], lat.ids[lat.g[inner] + j])
+    # the edge bigrams of every option and of its span as written, plus the bigrams inside
+    # multi-word originals (+) and spans (-), in one batch of look-ups
+    a, b = [left, o_last, left, w_last], [o_first, right, w_first, right]
+    owner = [rows, rows, rows, rows]
+    sign = [np.ones(n), np.ones(n), -np.ones(n), -np.ones(n)]
+    inside = [(lat.m > j, lat.orig[:, j - 1], lat.orig[:, j], 1.0)
+              for j in range(1, MAX_ORIGINAL_WORDS)]
+    end_ids = np.minimum(lat.g[:, None] + np.arange(int(lat.k.max()))[None, :], len(lat.ids) - 1)
+    inside += [(lat.k > j, lat.ids[end_ids[:, j - 1]], lat.ids[end_ids[:, j]], -1.0)
+               for j in range(1, int(lat.k.max()))]
+    for live, x, y, weight in inside:
+        where = np.flatnonzero(live)
+        a.append(x[where])
+        b.append(y[where])
+        owner.append(where)
+        sign.append(np.full(len(where), weight))
+    lp = lm.logprob2(np.concatenate(a), np.concatenate(b)).astype(np.float64)
+    gain = np.bincount(np.concatenate(owner), weights=lp * np.concatenate(sign), minlength=n)
     return gain
 
 
@@ -269,10 +277,15 @@ def score_sequences(lm, seqs: list[list[int]]) -> np.ndarray:
     """ln P of each id sequence's words after its first two (its context), in one batch."""
     if not seqs:
         return np.zeros(0)
-    tri = np.array([q[t - 2:t + 1] for q in seqs for t in range(2, len(q))], np.int32)
-    owner = np.repeat(np.arange(len(seqs)), [len(q) - 2 for q in seqs])
-    lp = lm.logprob3(tri[:, 0], tri[:, 1], tri[:, 2]) if len(tri) else np.zeros(0)
-    return np.bincount(owner, weights=lp, minlength=len(seqs))
+    width = max(len(q) for q in seqs)
+    padded = np.full((len(seqs), width), -1, np.int32)
+    for row, q in zip(padded, seqs):
+        row[:len(q)] = q
+    lengths = np.array([len(q) for q in seqs])
+    row, t = np.nonzero(np.arange(2, width)[None, :] < lengths[:, None])
+    t = t + 2
+    lp = lm.logprob3(padded[row, t - 2], padded[row, t - 1], padded[row, t])
+    return np.bincount(row, weights=lp, minlength=len(seqs))
 
 
 def decode_clusters(lat: Lattice, lm, groups: list[list[int]],
@@ -287,8 +300,9 @@ def decode_clusters(lat: Lattice, lm, groups: list[list[int]],
     chosen: list[tuple[int, float]] = []
     multi = []
     for members in groups:
-        if len(members) == 1:
-            i = members[0]
+        # options that all overlap one another exclude each other: the best one alone decides
+        if max(lat.g[i] for i in members) < min(lat.g[i] + lat.k[i] for i in members):
+            i = max(members, key=lambda i: lat.score[i])
             if lat.score[i] > substitution_cost:
                 chosen.append((i, float(lat.score[i])))
         else:
@@ -419,10 +433,13 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
                   if lat.g[j] == lat.g[i] and lat.k[j] == lat.k[i] and j != i]
         chosen.append((i, marginal, rivals))
     proposals = []
-    for i, marginal, rivals in chosen:
-        features = edit_features(lat, lm, i, marginal, len(chosen), lm_words)
-        edit = make_edit(text, tokens, lat, i, rivals, edit_confidence(features))
-        proposals.append(Proposal(edit, features, marginal))
+    if chosen:
+        index = np.array([i for i, _, _ in chosen], np.int64)
+        features = edit_features(lat, lm, index, np.array([m for _, m, _ in chosen]), lm_words)
+        for (i, marginal, rivals), row, confidence in zip(chosen, features,
+                                                           edit_confidences(features)):
+            edit = make_edit(text, tokens, lat, i, rivals, float(confidence))
+            proposals.append(Proposal(edit, row, marginal))
     return proposals, lm_words
 
 
