@@ -210,7 +210,7 @@ def test_cli_reports_bad_input_in_one_line(tmp_path):
 
 def test_killed_at_random_moments_then_resumed_holds_every_record_once(tmp_path):
     """Really SIGKILL the scan several times; the final output has each record exactly once."""
-    docs = corpus(3000, seed=7)
+    docs = corpus(12000, seed=7)     # large enough that a kill lands mid-scan
     src = write_jsonl(tmp_path / "in.jsonl", docs)
     src2 = tmp_path / "more.parquet"
     extra = corpus(500, seed=8)
@@ -228,7 +228,7 @@ def test_killed_at_random_moments_then_resumed_holds_every_record_once(tmp_path)
         proc = subprocess.Popen([sys.executable, "-m", "unspin", *args],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if attempt < 5:
-            time.sleep(rng.uniform(0.3, 2.5))
+            time.sleep(rng.uniform(0.2, 1.5))
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 kills += 1

@@ -133,7 +133,11 @@ def test_open_a_word_file(browser, server):
     page.set_input_files("#file", files=[{"name": "note.docx", "buffer": saved.getvalue(),
                                           "mimeType": "application/vnd.openxmlformats-officedocument"
                                                       ".wordprocessingml.document"}])
-    page.wait_for_function("document.getElementById('text').value.length > 0")
+    # poll from Python: the page's CSP (no 'unsafe-eval') refuses wait_for_function's script
+    for _ in range(200):
+        if page.input_value("#text"):
+            break
+        page.wait_for_timeout(50)
     assert page.input_value("#text") == "A short note on colossal information."
     page.click("#check")
     page.wait_for_selector("#result:not([hidden])")
