@@ -1,0 +1,92 @@
+"""Must-flag and must-leave examples per rule (LanguageTool style), on the real resources.
+
+Each must-flag row names the span the detector has to flag and the original it has to
+propose; each must-leave sentence is plain English the detector has to leave alone.
+"""
+import pytest
+
+import unspin
+
+MUST_FLAG = [
+    # rule, text, flagged span, proposed original
+    ("SPUN_PHRASE", "The White Home said on Monday that the president would travel to Ohio.",
+     "Home", "House"),
+    ("SPUN_PHRASE", "Shares rose after the Related Press reported the deal.", "Related", "Associated"),
+    ("SPINNER_REWRITE", "The company said profits rose sharply in the final yr.", "final yr", "last year"),
+    ("SPINNER_REWRITE", "Officials warned that prices would rise earlier than the end of the year.",
+     "earlier than", "before"),
+    ("SPINNER_REWRITE", "She was unable to attend as a substitute of her sister.", "as a substitute",
+     "instead"),
+    ("SPINNER_REWRITE", "The talks will continue right through the weekend.", "right through",
+     "throughout"),
+    ("SPINNER_REWRITE", "Prices rose whilst wages fell.", "whilst", "while"),
+    ("SPINNER_REWRITE", "The council additionally approved a new budget.", "additionally", "also"),
+    ("KNOWN_TORTURED_PHRASE", "The model was trained with an irregular woodland classifier.",
+     "irregular woodland", "random forest"),
+]
+
+MUST_LEAVE = [
+    "She bought a new car last year.",
+    "The committee will meet again next month to discuss the budget.",
+    "Scientists have found a new species of frog in the rainforest.",
+    "The bank raised interest rates for the third time this year.",
+    "The museum reopened on Saturday after a long renovation.",
+    "Heavy rain flooded several roads in the north of the country.",
+    "The team won the final after extra time.",
+    "Parents can apply for the new school places online from next week.",
+]
+
+
+@pytest.mark.parametrize("rule, text, span, original", MUST_FLAG)
+def test_must_flag(detector, rule, text, span, original):
+    report = detector.check(text)
+    found = [e for e in report.edits if e.text == span]
+    assert found, f"{span!r} not flagged in {text!r}: {report.edits}"
+    assert found[0].rule == rule
+    assert found[0].replacements[0] == original
+    assert 0.5 <= found[0].confidence <= 1.0
+    assert found[0].message
+
+
+@pytest.mark.parametrize("text", MUST_LEAVE)
+def test_must_leave(detector, text):
+    report = detector.check(text)
+    assert report.edits == (), report.edits
+    assert report.restored == text
+    assert report.verdict != "spun"
+
+
+def test_document_verdicts_separate_spun_from_clean(detector):
+    from pathlib import Path
+    spun = (Path(__file__).parents[1] / "examples" / "spun_news.txt").read_text(encoding="utf-8")
+    clean = " ".join(MUST_LEAVE)
+    assert detector.check(spun).score > detector.check(clean).score
+    assert detector.check(spun).verdict == "spun"
+    assert detector.check(clean).verdict == "clean"
+
+
+def test_switches_turn_sources_off():
+    text = "The model was trained with an irregular woodland classifier by the White Home."
+    known_only = unspin.Detector(model=False).check(text)
+    assert {e.rule for e in known_only.edits} == {"KNOWN_TORTURED_PHRASE"}
+    model_only = unspin.Detector(fingerprints=False).check(text)
+    assert "KNOWN_TORTURED_PHRASE" not in {e.rule for e in model_only.edits}
+
+
+def test_threshold_filters_model_edits():
+    text = "The White Home mentioned on Monday that the corporate had greater than ten stores."
+    loose = unspin.Detector(threshold=0.05).check(text)
+    strict = unspin.Detector(threshold=0.9).check(text)
+    assert len(loose.edits) > len(strict.edits)
+    assert all(e.confidence >= 0.9 for e in strict.edits)
+
+
+def test_detector_pickles_as_its_config():
+    import pickle
+    d = unspin.Detector(threshold=0.7, fingerprints=False)
+    blob = pickle.dumps(d)
+    assert len(blob) < 1000
+    again = pickle.loads(blob)
+    assert again.config == d.config
+    text = "The White Home said so."
+    assert again.check(text) == d.check(text)
