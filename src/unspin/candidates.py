@@ -17,6 +17,7 @@ import numpy as np
 
 from . import resources
 from .rules import MAX_RULE_WORDS, rewrite_table
+from .thesaurus import SOURCES as THESAURUS_SOURCES
 
 MAX_ORIGINAL_WORDS = 4          # columns of the original-id matrix
 MAX_THESAURUS_CANDIDATES = 32   # per observed phrase, commonest originals first
@@ -34,8 +35,8 @@ OBSERVED_PAIR_FANOUT = 3.0
 
 # Origin codes (also feature columns in calibration).
 THESAURUS, COMPOSED, RULE_FUNCTION, RULE_MODAL, RULE_TENSE, RULE_CONTRACTION, RULE_OTHER = range(7)
-#: Thesaurus sources as bits of CandidateSet.sources (rules have none).
-SOURCE_BITS = {"moby": 1, "wordnet": 2, "libreoffice": 4, "pps": 8, "moby_reverse": 16}
+#: Thesaurus sources as bits of CandidateSet.sources, as the thesaurus stores them (rules: 0).
+SOURCE_BITS = {name: 1 << bit for bit, name in enumerate(THESAURUS_SOURCES)}
 ORIGIN_NAMES = ("thesaurus", "composed", "function", "modal", "tense", "contraction", "rewrite")
 _RULE_ORIGIN = {"function": RULE_FUNCTION, "modal": RULE_MODAL, "tense": RULE_TENSE,
                 "contraction": RULE_CONTRACTION}
@@ -83,6 +84,7 @@ class CandidateTable:
             if " " in key for words in [key.split()] for j in range(1, len(words)))
         self._cache: dict[str, CandidateSet] = {}
         self._originals: dict[str, tuple | None] = {}
+        self._unigram: list[float] | None = None
         self._lock = threading.Lock()
 
     def lookup(self, observed: str) -> CandidateSet:
@@ -97,23 +99,26 @@ class CandidateTable:
 
     def _build(self, observed: str) -> CandidateSet:
         rows: dict[str, tuple] = {}
-        for rw in self.rules.get(observed, ()):
-            info = self._original(rw.original)
+        rules = self.rules.get(observed, ())
+        self._learn([rw.original for rw in rules])
+        for rw in rules:
+            info = self._originals[rw.original]
             if info is not None:
                 rows.setdefault(rw.original, (_RULE_ORIGIN.get(rw.family, RULE_OTHER), 0, 0.5,
                                               RULE_FANOUT, info[0]))
         if " " in observed or observed not in THESAURUS_SKIP:
+            texts, masks, priors = self.thesaurus.original_rows(observed)
+            self._learn(texts)
             ranked = []
-            for cand in self.thesaurus.originals(observed):
-                info = self._original(cand.text)
-                if info is not None and cand.text not in rows:
-                    ranked.append((info[1] + math.log(cand.prior + 1e-4), cand, info))
-            ranked.sort(key=lambda rc: -rc[0])
-            for _, cand, (ids, _, fanout) in ranked[:MAX_THESAURUS_CANDIDATES]:
-                mask = sum(SOURCE_BITS.get(src, 0) for src in cand.sources)
-                if "pps" in cand.sources:
+            for text, mask, prior in zip(texts, masks, priors):
+                info = self._originals[text]
+                if info is not None and text not in rows:
+                    ranked.append((info[1] + math.log(prior + 1e-4), text, mask, prior, info))
+            ranked.sort(key=lambda r: -r[0])
+            for _, text, mask, prior, (ids, _, fanout) in ranked[:MAX_THESAURUS_CANDIDATES]:
+                if mask & SOURCE_BITS["pps"]:
                     fanout = min(fanout, OBSERVED_PAIR_FANOUT)
-                rows[cand.text] = (THESAURUS, mask, float(cand.prior), fanout, ids)
+                rows[text] = (THESAURUS, mask, prior, fanout, ids)
         rows.pop(observed, None)
         if not rows:
             return EMPTY
@@ -128,28 +133,36 @@ class CandidateTable:
             np.array([-CHANNEL_WEIGHT * math.log(v[3]) for v in values], np.float32),
             texts)
 
-    def _original(self, phrase: str) -> tuple[list[int], float, float] | None:
-        """(word ids, commonness, fanout) of an original phrase, or None if the model cannot
-        spell it; cached, since the same originals serve many observed phrases."""
-        info = self._originals.get(phrase, False)
-        if info is False:
-            words = phrase.split()
-            ids = [self.lm.vocab.get(w, -1) for w in words]
-            if len(words) > MAX_ORIGINAL_WORDS or -1 in ids:
-                info = None
-            else:
-                info = (ids, self._commonness(ids), max(self.thesaurus.fanout(phrase), 1))
-            self._originals[phrase] = info
-        return info
-
-    def _commonness(self, ids: list[int]) -> float:
-        """ln P of the phrase on its own: spinners rewrite common words, so common originals
-        are likelier (a stand-in for P(o) in the channel)."""
-        a = np.array(ids, np.int32)
-        score = float(self.lm.logprob1(a[:1])[0])
-        if len(a) > 1:
-            score += float(self.lm.logprob2(a[:-1], a[1:]).sum())
-        return score
+    def _learn(self, phrases: list[str]) -> None:
+        """Cache (word ids, commonness, fanout) of each new original phrase, or None if the
+        model cannot spell it. Commonness is ln P of the phrase on its own: spinners rewrite
+        common words, so common originals are likelier (a stand-in for P(o) in the channel).
+        The same originals serve many observed phrases, and the bigrams of new multi-word
+        ones are scored in one batch."""
+        if self._unigram is None:
+            self._unigram = self.lm.logprob1(np.arange(len(self.lm.words))).tolist()
+        vocab, multi = self.lm.vocab, []
+        for phrase in phrases:
+            if phrase in self._originals:
+                continue
+            ids = [vocab.get(w, -1) for w in phrase.split()]
+            if len(ids) > MAX_ORIGINAL_WORDS or -1 in ids:
+                self._originals[phrase] = None
+                continue
+            fanout = max(self.thesaurus.fanout(phrase), 1)
+            self._originals[phrase] = (ids, self._unigram[ids[0]], fanout)
+            if len(ids) > 1:
+                multi.append(phrase)
+        if multi:
+            a = [x for p in multi for x in self._originals[p][0][:-1]]
+            b = [x for p in multi for x in self._originals[p][0][1:]]
+            lp = self.lm.logprob2(np.array(a, np.int32), np.array(b, np.int32)).tolist()
+            pos = 0
+            for p in multi:
+                ids, score, fanout = self._originals[p]
+                n = len(ids) - 1
+                self._originals[p] = (ids, score + sum(lp[pos:pos + n]), fanout)
+                pos += n
 
 
 _table: CandidateTable | None = None

@@ -102,6 +102,17 @@ class Thesaurus:
         like it, best prior first; () if it is no known synonym of anything."""
         return self._originals(observed)
 
+    def original_rows(self, observed: str) -> tuple[list[str], list[int], list[float]]:
+        """The same candidates as plain lists (texts, source bit masks in SOURCES order,
+        priors), for callers that build their own arrays and want no objects per candidate."""
+        row = self._rows.get(observed)
+        if row is None:
+            return [], [], []
+        a, b = self._offsets[row], self._offsets[row + 1]
+        texts = self._texts
+        return ([texts[i] for i in self._ids[a:b].tolist()], self._masks[a:b].tolist(),
+                [_PRIOR_OF[q] for q in self._prior_codes[a:b].tolist()])
+
     def _originals(self, observed: str) -> tuple[Candidate, ...]:
         row = self._rows.get(observed)
         if row is None:
