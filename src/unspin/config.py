@@ -18,7 +18,7 @@ class DetectorConfig:
     clean_below     document score below which the verdict is "clean"
     """
 
-    threshold: float = 0.5
+    threshold: float = 0.7
     fingerprints: bool = True
     model: bool = True
     lists: tuple[str, ...] = field(default_factory=tuple)
