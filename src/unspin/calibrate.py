@@ -24,14 +24,21 @@ FEATURES = (
 _DEFAULT = {"bias": -3.2, "marginal_gain": 0.8}
 
 
+def fitted_coefficients(filename: str, section: str, names: tuple[str, ...],
+                        default: dict[str, float]) -> np.ndarray:
+    """The weights of one fitted logistic model in data/<filename>, in the order of `names`
+    (missing names weigh 0); `default` when the file or the section is absent."""
+    path = files("unspin") / "data" / filename
+    try:
+        fitted = json.loads(path.read_text(encoding="utf-8"))[section]
+    except (FileNotFoundError, KeyError):
+        fitted = default
+    return np.array([fitted.get(name, 0.0) for name in names])
+
+
 @lru_cache(maxsize=1)
 def coefficients() -> np.ndarray:
-    path = files("unspin") / "data" / "calibration.json"
-    try:
-        fitted = json.loads(path.read_text(encoding="utf-8"))["edit"]
-    except (FileNotFoundError, KeyError):
-        fitted = _DEFAULT
-    return np.array([fitted.get(name, 0.0) for name in FEATURES])
+    return fitted_coefficients("calibration.json", "edit", FEATURES, _DEFAULT)
 
 
 def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: int) -> np.ndarray:

@@ -6,12 +6,12 @@ model (scripts/fit_calibration.py).
 """
 from __future__ import annotations
 
-import json
 import math
 from functools import lru_cache
-from importlib.resources import files
 
 import numpy as np
+
+from .calibrate import fitted_coefficients
 
 DOC_FEATURES = ("bias", "log_strong_rate", "log_proposal_rate", "mean_top_confidence",
                 "log_known_rate")
@@ -20,12 +20,7 @@ _DEFAULT = {"bias": 6.0, "log_strong_rate": 1.5}
 
 @lru_cache(maxsize=1)
 def coefficients() -> np.ndarray:
-    path = files("unspin") / "data" / "calibration.json"
-    try:
-        fitted = json.loads(path.read_text(encoding="utf-8"))["document"]
-    except (FileNotFoundError, KeyError):
-        fitted = _DEFAULT
-    return np.array([fitted.get(name, 0.0) for name in DOC_FEATURES])
+    return fitted_coefficients("calibration.json", "document", DOC_FEATURES, _DEFAULT)
 
 
 def document_features(evidence, known: list, words: int) -> np.ndarray:

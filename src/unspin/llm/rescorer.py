@@ -12,15 +12,14 @@ and a document without uncertain proposals never touches the LLM.
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import time
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib.resources import files
 
 import numpy as np
 
+from ..calibrate import fitted_coefficients
 from ..text import sentences, tokenize
 
 UNCERTAIN_BAND = (0.2, 0.95)
@@ -52,12 +51,7 @@ STATS = RescoreStats()
 
 @lru_cache(maxsize=1)
 def coefficients() -> np.ndarray:
-    path = files("unspin") / "data" / "llm_calibration.json"
-    try:
-        fitted = json.loads(path.read_text(encoding="utf-8"))["edit"]
-    except (FileNotFoundError, KeyError):
-        fitted = _DEFAULT
-    return np.array([fitted.get(name, 0.0) for name in FEATURES])
+    return fitted_coefficients("llm_calibration.json", "edit", FEATURES, _DEFAULT)
 
 
 def llm_features(trigram_confidence: float, gain: float, changed: bool) -> np.ndarray:
