@@ -28,7 +28,7 @@ from unspin.evaluate.spinner import Spinner
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
-SHARED = Path("/work/shared/data")
+SHARED = ROOT.parent / "shared" / "data"    # the shared folder beside the checkout
 SEED = 20240601
 RATES = (0.10, 0.25)
 

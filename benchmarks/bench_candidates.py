@@ -24,7 +24,8 @@ from pathlib import Path
 from unspin.text import tokenize
 from unspin.thesaurus import load_thesaurus, phrase_key
 
-DEFAULT_PAIRS = Path("/work/shared/data/spinner_pairs/news_dev_pairs.tsv")
+DEFAULT_PAIRS = (Path(__file__).resolve().parents[2] / "shared" / "data" / "spinner_pairs"
+                 / "news_dev_pairs.tsv")
 
 
 def read_pairs(path: Path) -> list[tuple[str, set[str], int]]:

@@ -7,7 +7,7 @@ Sources (build time only; nothing here is needed at run time):
                "similar to" links; WordNet 3.0 licence)
   libreoffice  Debian `mythes-en-us`, /usr/share/mythes/th_en_US_v2.dat (plain and
                "similar term" entries; licence in /usr/share/doc/mythes-en-us/copyright)
-  pps          /work/shared/data/pps/fingerprints.tsv (CC BY 4.0), rows not held out by
+  pps          src/unspin/data/pps_fingerprints.tsv (CC BY 4.0), rows not held out by
                unspin.data_splits.pps_is_heldout
 
 Each source gives links original -> synonym (what a spinner may write for the original). The
@@ -48,7 +48,8 @@ LN_LOGMATH_BASE = math.log(1.0001)   # sphinx log-probabilities are in base 1.00
 
 WORDNET_DIR = Path("/usr/share/wordnet")
 MYTHES_FILE = Path("/usr/share/mythes/th_en_US_v2.dat")
-PPS_FILE = Path(os.environ.get("UNSPIN_PPS", "/work/shared/data/pps/fingerprints.tsv"))
+PPS_FILE = Path(os.environ.get(
+    "UNSPIN_PPS", Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "pps_fingerprints.tsv"))
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "thesaurus.npz"
 
 
