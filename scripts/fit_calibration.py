@@ -24,6 +24,7 @@ from unspin.decode import Evidence, propose
 from unspin.evaluate.corpus import wiki_documents
 from unspin.evaluate.spinner import Spinner
 from unspin.scoring import DOC_FEATURES, document_features
+from unspin.data_splits import dev_pair_is_heldout
 from unspin.text import count_words, tokenize
 from unspin import resources
 
@@ -47,6 +48,51 @@ def pps_thesaurus_file() -> str:
     return fh.name
 
 
+DEV_PAIRS = Path(__file__).resolve().parents[2] / "shared" / "data" / "spinner_pairs" / "news_dev_pairs.tsv"
+
+
+def real_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(original, spun, other acceptable originals) of the calibration half of the real
+    spinner development pairs (unspin.data_splits.dev_pair_is_heldout False)."""
+    import csv
+    if not DEV_PAIRS.exists():
+        return []
+    with open(DEV_PAIRS, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return [(r["original"], r["spun"], tuple(a for a in r["also_acceptable"].split("|") if a))
+            for r in rows if not dev_pair_is_heldout(r["spun"]) and r["original"] != r["spun"]]
+
+
+def replay(text: str, pairs, rng: random.Random, doc_id: str, share: float = 0.7):
+    """Spin `text` with real spinner choices: each occurrence of a pair's original is
+    rewritten as that spinner did, with probability `share`. None if nothing matched."""
+    import re
+    from unspin.evaluate.gold import GoldDocument, GoldEdit
+    by_original = {o.lower(): (s, alt) for o, s, alt in pairs}
+    pattern = re.compile(r"\b(" + "|".join(re.escape(o) for o in sorted(by_original, key=len,
+                                                                          reverse=True))
+                         + r")\b", re.IGNORECASE)
+    out, edits, pos, shift = [], [], 0, 0
+    for m in pattern.finditer(text):
+        if rng.random() > share:
+            continue
+        spun, alternatives = by_original[m.group().lower()]
+        if m.group()[:1].isupper():
+            spun = spun[:1].upper() + spun[1:]
+        out.append(text[pos:m.start()])
+        start = m.start() + shift
+        edits.append(GoldEdit(start, start + len(spun), m.start(), m.end(), spun, m.group(),
+                              alternatives=tuple(a for a in alternatives if a != "="),
+                              optional="=" in alternatives, kind="real-pair"))
+        out.append(spun)
+        shift += len(spun) - len(m.group())
+        pos = m.end()
+    if not edits:
+        return None
+    out.append(text[pos:])
+    return GoldDocument(doc_id, text, "".join(out), tuple(edits))
+
+
 def training_documents(n_docs: int, seed: int):
     rng = random.Random(seed)
     pps_tsv = pps_thesaurus_file()
@@ -63,6 +109,12 @@ def training_documents(n_docs: int, seed: int):
         rate = rng.choice((0.05, 0.1, 0.2, 0.3))
         spinner = Spinner(style, rate, seed=seed + i % 7, thesaurus=thesaurus)
         docs.append((text, spinner.spin(text, f"t{i}")))
+    # and documents rewritten with the real spinner choices of the calibration half
+    pairs = real_pairs()
+    for i, text in enumerate(clean[:n_docs // 2] if pairs else ()):
+        gold = replay(text, pairs, rng, f"r{i}")
+        if gold is not None:
+            docs.append((text, gold))
     return docs
 
 
