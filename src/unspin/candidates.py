@@ -28,7 +28,11 @@ COMPOSE_MIN_PMI = 2.0           # nats: ln P(b|a) - ln P(b) of a composed origin
 # Real spinners choose among a short curated list, not all of Moby's hundreds, so the
 # thesaurus fanout is discounted (CHANNEL_WEIGHT < 1).
 CHANNEL_WEIGHT = 0.5
-RULE_FANOUT = 10.0              # a rewrite rule is one of a handful for its original
+RULE_FANOUT = 10.0
+# The thesaurus prior (sources agreeing, commonness) sharpens the channel among the
+# candidates of one phrase; centred on a phrase's typical number of candidates.
+PRIOR_WEIGHT = 0.5
+TYPICAL_CANDIDATES = 16.0              # a rewrite rule is one of a handful for its original
 # A pair seen in the Problematic Paper Screener list is a spinner's observed choice, not one
 # of many possible ones: its channel probability is that of a fixed preferred synonym.
 OBSERVED_PAIR_FANOUT = 3.0
@@ -130,7 +134,9 @@ class CandidateTable:
             np.array([v[0] for v in values], np.int8),
             np.array([v[1] for v in values], np.int8),
             np.array([v[2] for v in values], np.float32),
-            np.array([-CHANNEL_WEIGHT * math.log(v[3]) for v in values], np.float32),
+            np.array([-CHANNEL_WEIGHT * math.log(v[3])
+                      + (PRIOR_WEIGHT * math.log(v[2] * TYPICAL_CANDIDATES) if v[0] == THESAURUS
+                         else 0.0) for v in values], np.float32),
             texts)
 
     def _learn(self, phrases: list[str]) -> None:
