@@ -24,7 +24,7 @@ from unspin.decode import Evidence, propose
 from unspin.evaluate.corpus import wiki_documents
 from unspin.evaluate.spinner import Spinner
 from unspin.scoring import DOC_FEATURES, document_features
-from unspin.data_splits import dev_pair_is_heldout
+from unspin.data_splits import dev_pair_is_heldout, pps_is_heldout
 from unspin.text import count_words, tokenize
 from unspin import resources
 
@@ -93,6 +93,71 @@ def replay(text: str, pairs, rng: random.Random, doc_id: str, share: float = 0.7
     return GoldDocument(doc_id, text, "".join(out), tuple(edits))
 
 
+PAPER_FRAMES = (
+    "In this study we apply {} to a collection of clinical records and report the results.",
+    "The second section reviews earlier work on {} and its main limitations.",
+    "Our experiments show that {} improves accuracy on three public benchmarks.",
+    "We compare two variants of {} under the same training budget.",
+    "A drawback of {} is its cost when the data grow large.",
+    "Figure 2 illustrates how {} behaves as the number of samples increases.",
+)
+
+
+def tortured_documents(n: int, rng: random.Random):
+    """Sentences with a tortured phrase of the tune half of the PPS list, gold = its expected
+    term: how paper-mill spinning looks, so the confidence model learns it too."""
+    import re
+    from unspin.evaluate.gold import GoldDocument, GoldEdit
+    from unspin.fingerprints import packaged_list
+    rows = []
+    for fp in packaged_list():
+        m = re.fullmatch(r'"([a-z][a-z \'-]*)"', fp.query.strip())
+        term = (fp.replacement or "").strip()
+        if m and term and not fp.unsure and not pps_is_heldout(fp.query) \
+                and re.fullmatch(r"[A-Za-z][A-Za-z '-]*", term):
+            rows.append((m.group(1), term))
+    rng.shuffle(rows)
+    docs = []
+    for i, (phrase, term) in enumerate(rows[:n]):
+        frame = PAPER_FRAMES[i % len(PAPER_FRAMES)]
+        at = frame.index("{}")
+        spun, original = frame.format(phrase), frame.format(term)
+        edit = GoldEdit(at, at + len(phrase), at, at + len(term), phrase, term, kind="pps")
+        docs.append((original, GoldDocument(f"p{i}", original, spun, (edit,))))
+    return docs
+
+
+def novel_tortured_documents(n: int, rng: random.Random):
+    """Established two-word terms spun word by word with thesaurus synonyms into phrases the
+    PPS list does not have: how an unseen tortured phrase looks to the model."""
+    from unspin.candidates import candidate_table
+    from unspin.evaluate.gold import GoldDocument, GoldEdit
+    from unspin.thesaurus import load_thesaurus
+    th = load_thesaurus()
+    general = frozenset({"moby", "wordnet", "libreoffice"})
+    terms = sorted((first, last) for last, firsts in candidate_table().terms.items()
+                   for first in firsts)
+    rng.shuffle(terms)
+    docs = []
+    for first, last in terms:
+        spun_words = []
+        for j, word in enumerate((first, last)):
+            options = [w for w in th.synonyms(word, sources=general) if w.isalpha() and w != word]
+            keep = j == 0 and rng.random() < 0.3 or not options
+            spun_words.append(word if keep else rng.choice(options[:5]))
+        phrase, term = " ".join(spun_words), f"{first} {last}"
+        if phrase == term or phrase in th:
+            continue
+        frame = PAPER_FRAMES[len(docs) % len(PAPER_FRAMES)]
+        at = frame.index("{}")
+        spun, original = frame.format(phrase), frame.format(term)
+        edit = GoldEdit(at, at + len(phrase), at, at + len(term), phrase, term, kind="term")
+        docs.append((original, GoldDocument(f"n{len(docs)}", original, spun, (edit,))))
+        if len(docs) >= n:
+            break
+    return docs
+
+
 def training_documents(n_docs: int, seed: int):
     rng = random.Random(seed)
     pps_tsv = pps_thesaurus_file()
@@ -109,6 +174,8 @@ def training_documents(n_docs: int, seed: int):
         rate = rng.choice((0.05, 0.1, 0.2, 0.3))
         spinner = Spinner(style, rate, seed=seed + i % 7, thesaurus=thesaurus)
         docs.append((text, spinner.spin(text, f"t{i}")))
+    docs += tortured_documents(n_docs // 8, rng)
+    docs += novel_tortured_documents(n_docs // 4, rng)
     # and documents rewritten with the real spinner choices of the calibration half
     pairs = real_pairs()
     for i, text in enumerate(clean[:n_docs // 2] if pairs else ()):

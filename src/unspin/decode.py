@@ -19,8 +19,9 @@ import numpy as np
 
 from . import resources
 from .calibrate import edit_confidences, edit_features
-from .candidates import (COMPOSE_MIN_PMI, COMPOSE_TOP, COMPOSED, MAX_ORIGINAL_WORDS, MAX_SPAN,
-                         ORIGIN_NAMES, THESAURUS, candidate_table)
+from .candidates import (COMPOSE_MIN_PMI, COMPOSE_TOP, COMPOSED, EMPTY, KNOWN_TERM,
+                         KNOWN_TERM_BONUS, MAX_ORIGINAL_WORDS, MAX_SPAN, ORIGIN_NAMES, THESAURUS,
+                         candidate_table)
 from .report import Edit
 from .text import Token, sentences
 
@@ -105,20 +106,20 @@ def generate_options(lat: Lattice, lm, table) -> None:
                 parts.append((g, k, cs))
                 if k == 1:
                     singles[g] = cs
-    composed = compose_pairs(lat, lm, singles)
-    if not parts and composed is None:
+    composed = [c for c in (compose_pairs(lat, lm, singles),
+                            compose_known_terms(lat, lm, table.terms, singles)) if c]
+    if not parts and not composed:
         lat.g = np.zeros(0, np.int64)
         return
     gs = [np.full(len(cs), g) for g, _, cs in parts]
     ks = [np.full(len(cs), k) for _, k, cs in parts]
-    lat.g = np.concatenate(gs + ([composed["g"]] if composed else []))
-    lat.k = np.concatenate(ks + ([np.full(len(composed["g"]), 2)] if composed else []))
+    lat.g = np.concatenate(gs + [c["g"] for c in composed])
+    lat.k = np.concatenate(ks + [np.full(len(c["g"]), 2) for c in composed])
     for name in ("ids", "lengths", "origin", "sources", "prior", "channel"):
-        arrays = [getattr(cs, name) for _, _, cs in parts]
-        if composed:
-            arrays.append(composed[name])
+        arrays = [getattr(cs, name) for _, _, cs in parts] + [c[name] for c in composed]
         setattr(lat, {"ids": "orig", "lengths": "m"}.get(name, name), np.concatenate(arrays))
-    lat.texts = [t for _, _, cs in parts for t in cs.texts] + (composed["texts"] if composed else [])
+    lat.texts = [t for _, _, cs in parts for t in cs.texts] + [t for c in composed
+                                                                 for t in c["texts"]]
 
 
 def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
@@ -165,6 +166,43 @@ def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
             "origin": np.full(n, COMPOSED, np.int8), "sources": np.array(srcs, np.int8),
             "prior": np.array(priors, np.float32), "channel": np.array(channels, np.float32),
             "texts": texts}
+
+
+def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict) -> dict | None:
+    """Two adjacent words of which one or both were swapped, whose originals spell an
+    established term ("fluffy reasoning" <- "fuzzy logic")."""
+    found = []     # (g, first, second, sources, prior, channel)
+    for g in range(len(lat.words) - 1):
+        w1, w2 = lat.words[g], lat.words[g + 1]
+        if not (w1 and w2 and lat.joined[g]) or (g not in singles and g + 1 not in singles):
+            continue
+        left, right = singles.get(g, EMPTY), singles.get(g + 1, EMPTY)
+        lefts = {w1: (None, 1.0, 0.0)}
+        lefts.update({t: (int(left.sources[x]), float(left.prior[x]), float(left.channel[x]))
+                      for x, t in enumerate(left.texts) if left.lengths[x] == 1})
+        rights = [(w2, None, 1.0, 0.0)] + [
+            (t, int(right.sources[y]), float(right.prior[y]), float(right.channel[y]))
+            for y, t in enumerate(right.texts) if right.lengths[y] == 1]
+        for second, src2, prior2, channel2 in rights:
+            for first in terms.get(second, ()) & lefts.keys():
+                if (first, second) == (w1, w2):
+                    continue
+                src1, prior1, channel1 = lefts[first]
+                masks = [m for m in (src1, src2) if m is not None]
+                found.append((g, first, second, masks[0] & masks[-1], prior1 * prior2,
+                              channel1 + channel2 + KNOWN_TERM_BONUS))
+    if not found:
+        return None
+    n = len(found)
+    ids = np.full((n, MAX_ORIGINAL_WORDS), -1, np.int32)
+    ids[:, 0] = [lm.vocab[f[1]] for f in found]
+    ids[:, 1] = [lm.vocab[f[2]] for f in found]
+    return {"g": np.array([f[0] for f in found]), "ids": ids, "lengths": np.full(n, 2, np.int8),
+            "origin": np.full(n, KNOWN_TERM, np.int8),
+            "sources": np.array([f[3] for f in found], np.int8),
+            "prior": np.array([f[4] for f in found], np.float32),
+            "channel": np.array([f[5] for f in found], np.float32),
+            "texts": [f"{f[1]} {f[2]}" for f in found]}
 
 
 def window_trigrams(lm, ids: np.ndarray, g: np.ndarray, k: np.ndarray, orig: np.ndarray,
@@ -465,7 +503,7 @@ def make_edit(text: str, tokens: list[Token], lat: Lattice, i: int, rivals: list
         if alt not in replacements:
             replacements.append(alt)
     origin = ORIGIN_NAMES[lat.origin[i]]
-    if lat.origin[i] in (THESAURUS, COMPOSED):
+    if lat.origin[i] in (THESAURUS, COMPOSED, KNOWN_TERM):
         rule, source = "SPUN_PHRASE", "model"
         message = f"Likely machine-spun; the usual phrase here is “{replacements[0]}”."
     else:
