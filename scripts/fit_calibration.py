@@ -174,8 +174,10 @@ def training_documents(n_docs: int, seed: int):
         rate = rng.choice((0.05, 0.1, 0.2, 0.3))
         spinner = Spinner(style, rate, seed=seed + i % 7, thesaurus=thesaurus)
         docs.append((text, spinner.spin(text, f"t{i}")))
-    docs += tortured_documents(n_docs // 8, rng)
-    docs += novel_tortured_documents(n_docs // 4, rng)
+    # one-sentence paper-mill examples, each beside its clean original (so that shortness
+    # itself says nothing to the document model)
+    papers = tortured_documents(n_docs // 8, rng) + novel_tortured_documents(n_docs // 4, rng)
+    docs += papers + [(original, None) for original, _ in papers]
     # and documents rewritten with the real spinner choices of the calibration half
     pairs = real_pairs()
     for i, text in enumerate(clean[:n_docs // 2] if pairs else ()):

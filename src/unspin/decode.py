@@ -184,7 +184,7 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict) -> dict | 
             (t, int(right.sources[y]), float(right.prior[y]), float(right.channel[y]))
             for y, t in enumerate(right.texts) if right.lengths[y] == 1]
         for second, src2, prior2, channel2 in rights:
-            for first in terms.get(second, ()) & lefts.keys():
+            for first in sorted(terms.get(second, ()) & lefts.keys()):   # stable order
                 if (first, second) == (w1, w2):
                     continue
                 src1, prior1, channel1 = lefts[first]
