@@ -72,6 +72,7 @@ class CandidateSet:
     prior: np.ndarray      # (n,) float32 candidate prior (thesaurus rank prior; rules 0.5)
     channel: np.ndarray    # (n,) float32 ln P(observed | original) = -ln fanout(original)
     texts: tuple[str, ...]
+    singles: dict          # one-word originals: text -> (source mask, prior, channel)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -79,7 +80,7 @@ class CandidateSet:
 
 EMPTY = CandidateSet(np.zeros((0, MAX_ORIGINAL_WORDS), np.int32), np.zeros(0, np.int8),
                      np.zeros(0, np.int8), np.zeros(0, np.int8), np.zeros(0, np.float32),
-                     np.zeros(0, np.float32), ())
+                     np.zeros(0, np.float32), (), {})
 
 
 class CandidateTable:
@@ -135,16 +136,18 @@ class CandidateTable:
             return EMPTY
         texts = tuple(rows)
         values = list(rows.values())
+        channels = [-CHANNEL_WEIGHT * math.log(v[3])
+                    + (PRIOR_WEIGHT * math.log(v[2] * TYPICAL_CANDIDATES) if v[0] == THESAURUS
+                       else 0.0) for v in values]
         return CandidateSet(
             np.array([v[4] + [-1] * (MAX_ORIGINAL_WORDS - len(v[4])) for v in values], np.int32),
             np.array([len(v[4]) for v in values], np.int8),
             np.array([v[0] for v in values], np.int8),
             np.array([v[1] for v in values], np.int8),
             np.array([v[2] for v in values], np.float32),
-            np.array([-CHANNEL_WEIGHT * math.log(v[3])
-                      + (PRIOR_WEIGHT * math.log(v[2] * TYPICAL_CANDIDATES) if v[0] == THESAURUS
-                         else 0.0) for v in values], np.float32),
-            texts)
+            np.array(channels, np.float32),
+            texts,
+            {t: (v[1], v[2], c) for t, v, c in zip(texts, values, channels) if len(v[4]) == 1})
 
     def _learn(self, phrases: list[str]) -> None:
         """Cache (word ids, commonness, fanout) of each new original phrase, or None if the

@@ -177,14 +177,15 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict) -> dict | 
         if not (w1 and w2 and lat.joined[g]) or (g not in singles and g + 1 not in singles):
             continue
         left, right = singles.get(g, EMPTY), singles.get(g + 1, EMPTY)
-        lefts = {w1: (None, 1.0, 0.0)}
-        lefts.update({t: (int(left.sources[x]), float(left.prior[x]), float(left.channel[x]))
-                      for x, t in enumerate(left.texts) if left.lengths[x] == 1})
-        rights = [(w2, None, 1.0, 0.0)] + [
-            (t, int(right.sources[y]), float(right.prior[y]), float(right.channel[y]))
-            for y, t in enumerate(right.texts) if right.lengths[y] == 1]
+        seconds = sorted(right.singles.keys() & terms.keys())
+        rights = [(t, *right.singles[t]) for t in seconds]
+        if w2 in terms:
+            rights.append((w2, None, 1.0, 0.0))
+        if not rights:
+            continue
+        lefts = {w1: (None, 1.0, 0.0), **left.singles}
         for second, src2, prior2, channel2 in rights:
-            for first in sorted(terms.get(second, ()) & lefts.keys()):   # stable order
+            for first in sorted(terms[second] & lefts.keys()):   # stable order
                 if (first, second) == (w1, w2):
                     continue
                 src1, prior1, channel1 = lefts[first]
