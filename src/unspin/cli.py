@@ -48,13 +48,13 @@ def print_version(verbose: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.version:
-        print_version(args.verbose)
-        return 0
-    if not getattr(args, "run", None):
+    if not args.version and not getattr(args, "run", None):
         parser.print_help()
         return 2
     try:
+        if args.version:
+            print_version(args.verbose)
+            return 0
         return args.run(args) or 0
     except InputError as exc:
         print(f"unspin: error: {exc}", file=sys.stderr)
@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("unspin: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:        # the reader went away (| head): not an error
+        sys.stderr.close()
         return 0
 
 
