@@ -107,7 +107,8 @@ def engines(path: str, config: DetectorConfig, workers: int, words: int,
         from unspin.batch.ray import UnspinScorer
         ray.init(num_cpus=workers + 1, include_dashboard=False, log_to_driver=False)  # +1: reads
         started = time.perf_counter()
-        n = ray.data.read_parquet(parquet).map_batches(
+        # several blocks, or the actor pool gets one input and uses one actor
+        n = ray.data.read_parquet(parquet, override_num_blocks=workers * 4).map_batches(
             UnspinScorer, batch_format="pyarrow", batch_size=256,
             compute=ActorPoolStrategy(size=workers),
             fn_constructor_kwargs={"config": config}).count()
