@@ -1,14 +1,14 @@
 """Noisy-channel decoding: which spans did a spinner rewrite, and from what?
 
-    original = argmax_o  ln P_LM(o) + ln P_spin(observed | o)
+    original = argmax_o  ln P_LM(o) + ln P_spin(observed | o) + ln prior
 
 Three stages keep this fast and joint:
-1. every candidate is scored in its observed context by one vectorised pass of trigram
-   look-ups (local gain = ln P(window with candidate) - ln P(window as written));
-2. candidates with a positive gain are grouped into clusters whose trigram windows touch;
-3. in each cluster every non-overlapping combination is scored exactly, so two neighbouring
-   swaps ("Nationwide Safety") are judged together, and the best combination wins if it beats
-   the substitution cost.
+1. every option (a candidate original for a span) gets a bigram estimate of its gain, and
+   the ~18 % that could matter an exact one: ln P(window with it) - ln P(window as written),
+   in one vectorised batch of trigram look-ups; plus its channel and prior (candidates.py);
+2. options whose score survives are grouped into clusters whose trigram windows touch;
+3. each cluster is decoded exactly by Viterbi over the trigram state, all clusters in
+   lockstep, so two neighbouring swaps ("Nationwide Safety") are judged together.
 Each chosen edit then gets a calibrated confidence from its features (calibrate.py).
 """
 from __future__ import annotations
