@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.calibrate import FEATURES, edit_confidences, fit_logistic
+from unspin.calibrate import FEATURES, TERM_COLUMN, edit_confidences, fit_logistic
 from unspin.decode import Evidence, propose
 from unspin.evaluate.corpus import wiki_documents
 from unspin.evaluate.spinner import Spinner
@@ -212,10 +212,13 @@ def main() -> int:
         per_doc.append((len(X) - len(proposals), len(X), known_index.find(spun),
                         count_words(spun), int(gold is not None and gold.is_spun)))
     X, y = np.array(X), np.array(y, float)
-    w = fit_logistic(X, y, l2=1.0)
+    term = X[:, TERM_COLUMN] > 0
+    w = fit_logistic(X[~term], y[~term], l2=1.0)
+    w_term = fit_logistic(X[term], y[term], l2=5.0) if term.sum() >= 50 else w
     edit = {name: round(float(v), 5) for name, v in zip(FEATURES, w)}
+    edit_term = {name: round(float(v), 5) for name, v in zip(FEATURES, w_term)}
     # the document model sees the confidences of the freshly fitted edit model
-    confidences = edit_confidences(X, w)
+    confidences = edit_confidences(X, (w, w_term))
     DX, dy = [], []
     for a, b, known, words, spun in per_doc:
         evidence = Evidence(0, [(0.0, float(c)) for c in confidences[a:b]])
@@ -223,9 +226,10 @@ def main() -> int:
         dy.append(spun)
     wd = fit_logistic(np.array(DX), np.array(dy, float), l2=0.5)
     document = {name: round(float(v), 5) for name, v in zip(DOC_FEATURES, wd)}
-    OUT.write_text(json.dumps({"edit": edit, "document": document,
+    OUT.write_text(json.dumps({"edit": edit, "edit_term": edit_term, "document": document,
                                "fitted_on": f"{len(docs)} train-half docs, seed {args.seed}",
-                               "proposals": int(len(y)), "right": int(y.sum())}, indent=1) + "\n")
+                               "proposals": int(len(y)), "right": int(y.sum()),
+                               "term_proposals": int(term.sum())}, indent=1) + "\n")
     print(f"{len(y)} proposals ({int(y.sum())} right) from {len(docs)} documents "
           f"in {time.time() - t0:.0f} s; wrote {OUT}")
     for k, v in edit.items():

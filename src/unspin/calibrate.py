@@ -37,8 +37,12 @@ def fitted_coefficients(filename: str, section: str, names: tuple[str, ...],
 
 
 @lru_cache(maxsize=1)
-def coefficients() -> np.ndarray:
-    return fitted_coefficients("calibration.json", "edit", FEATURES, _DEFAULT)
+def coefficients() -> tuple[np.ndarray, np.ndarray]:
+    """(general weights, weights for established-term compositions): a tortured phrase looks
+    nothing like a news spinner's swap (rare words, unseen bigrams), so it has its own model."""
+    general = fitted_coefficients("calibration.json", "edit", FEATURES, _DEFAULT)
+    return general, fitted_coefficients("calibration.json", "edit_term", FEATURES,
+                                        dict(zip(FEATURES, general)))
 
 
 def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: int) -> np.ndarray:
@@ -79,10 +83,14 @@ def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: i
     return np.concatenate([np.stack(columns, axis=1), bits, origin], axis=1)
 
 
-def edit_confidences(features: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+TERM_COLUMN = FEATURES.index("origin_term")
+
+
+def edit_confidences(features: np.ndarray, weights: tuple | None = None) -> np.ndarray:
     """Calibrated probability that each edit's first replacement is right."""
-    z = np.clip(features @ (coefficients() if weights is None else weights), -30.0, 30.0)
-    return 1.0 / (1.0 + np.exp(-z))
+    general, term = coefficients() if weights is None else weights
+    z = np.where(features[:, TERM_COLUMN] > 0, features @ term, features @ general)
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> np.ndarray:
