@@ -78,8 +78,12 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from .. import Detector, DetectorConfig
-    from .app import ServerLimits, create_app
-    from .runner import open_socket, serve
+    try:
+        from .app import ServerLimits, create_app
+        from .runner import open_socket, serve
+    except ModuleNotFoundError as exc:
+        raise InputError(f"the server needs {exc.name}, which this install lacks; "
+                         "install it with: pip install 'unspin[server]'") from None
 
     if args.queue < 0:
         raise InputError("--queue must be 0 or more")
