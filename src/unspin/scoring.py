@@ -14,7 +14,7 @@ import numpy as np
 from .calibrate import fitted_coefficients
 
 DOC_FEATURES = ("bias", "log_strong_rate", "log_proposal_rate", "mean_top_confidence",
-                "log_known_rate")
+                "log_known_rate", "log_expected_rate")
 _DEFAULT = {"bias": 6.0, "log_strong_rate": 1.5}
 
 
@@ -34,6 +34,7 @@ def document_features(evidence, known: list, words: int) -> np.ndarray:
         math.log((len(confidences) + 0.5) / (n_words + 20.0)),
         sum(top) / 10.0,
         math.log((len(known) + 0.1) / (n_words + 20.0)),
+        math.log((sum(confidences) + 0.1) / (n_words + 20.0)),   # expected rewrites per word
     ])
 
 
