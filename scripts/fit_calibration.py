@@ -221,7 +221,7 @@ def main() -> int:
     confidences = edit_confidences(X, (w, w_term))
     DX, dy = [], []
     for a, b, known, words, spun in per_doc:
-        evidence = Evidence(0, [(0.0, float(c)) for c in confidences[a:b]])
+        evidence = Evidence([(0.0, float(c)) for c in confidences[a:b]])
         DX.append(document_features(evidence, known, words))
         dy.append(spun)
     wd = fit_logistic(np.array(DX), np.array(dy, float), l2=0.5)

@@ -11,7 +11,7 @@ from typing import Iterable
 from . import resources
 from .config import DetectorConfig
 from .report import Edit, Report
-from .text import count_words, tokenize
+from .text import tokenize
 
 
 class Detector:
@@ -44,8 +44,9 @@ class Detector:
             model, evidence = find_spun_edits(text, tokens, cfg)
         edits = merge_edits(known, model)
         from .scoring import document_score, verdict
-        score = document_score(evidence, known, count_words(text))
-        return Report(text=text, score=score, verdict=verdict(score, cfg), words=count_words(text),
+        words = sum(1 for t in tokens if t.is_word)
+        score = document_score(evidence, known, words)
+        return Report(text=text, score=score, verdict=verdict(score, cfg), words=words,
                       edits=tuple(edits))
 
     def restore(self, text: str) -> str:

@@ -204,4 +204,5 @@ def candidate_table() -> CandidateTable:
     return _table
 
 
-MAX_SPAN = max(3, MAX_RULE_WORDS)
+# the written words of a span are scored like an original: no longer than MAX_ORIGINAL_WORDS
+MAX_SPAN = min(max(3, MAX_RULE_WORDS), MAX_ORIGINAL_WORDS)

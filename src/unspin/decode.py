@@ -40,7 +40,6 @@ COMPOSE_MAX_OBSERVED_PMI = 1.0  # only compose where the written bigram is no co
 class Evidence:
     """What the model saw in a document, for the document score."""
 
-    lm_words: int = 0
     proposals: list = field(default_factory=list)   # (marginal gain, confidence) per edit
 
 
@@ -485,11 +484,11 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
 def find_spun_edits(text: str, tokens: list[Token], config) -> tuple[list[Edit], Evidence]:
     if config.backend == "llm":
         from .llm import rescore    # optional extra: rescores the uncertain proposals
-        proposals, lm_words = propose(text, tokens, LLM_SUBSTITUTION_COST)
+        proposals, _ = propose(text, tokens, LLM_SUBSTITUTION_COST)
         proposals = rescore(text, proposals, config)
     else:
-        proposals, lm_words = propose(text, tokens)
-    evidence = Evidence(lm_words, [(p.marginal_gain, p.edit.confidence) for p in proposals])
+        proposals, _ = propose(text, tokens)
+    evidence = Evidence([(p.marginal_gain, p.edit.confidence) for p in proposals])
     return [p.edit for p in proposals if p.edit.confidence >= config.threshold], evidence
 
 

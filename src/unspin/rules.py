@@ -46,4 +46,5 @@ def rewrite_table() -> dict[str, tuple[Rewrite, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
-MAX_RULE_WORDS = 4
+#: Words in the longest observed phrase of the table (the core looks spans up to this long).
+MAX_RULE_WORDS = max(key.count(" ") + 1 for key in rewrite_table())
