@@ -3,36 +3,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 
-from ..options import add_detector_options, config_from_args
+from ..options import add_detector_options, byte_size, config_from_args, positive
 from .fields import FieldOptions
 from .scan import CHUNK_RECORDS, scan
 from .worker import ScanOptions
 from .writers import FORMATS, output_format
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)b?\s*$", re.IGNORECASE)
-
-
-def parse_size(text: str) -> int:
-    """Bytes in "10MB", "512k", "2000000" (powers of 1000)."""
-    m = _SIZE.match(text)
-    if not m:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 10MB, 512kB or 2000000)")
-    return int(float(m.group(1)) * {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[m.group(2).lower()])
-
-
 def _probability(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {text}")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
     return value
 
 
@@ -63,14 +44,14 @@ def register(subparsers) -> None:
                         help="leave out records whose spin score is above P")
     parser.add_argument("--keep-only-spun", action="store_true",
                         help="write only the records whose verdict is 'spun'")
-    parser.add_argument("--workers", type=_positive, metavar="N",
+    parser.add_argument("--workers", type=positive(int), metavar="N",
                         help="worker processes (default: all cores)")
     parser.add_argument("--errors", metavar="PATH",
                         help="where bad records are listed (default OUT-stem.errors.jsonl)")
-    parser.add_argument("--max-doc-size", type=parse_size, default=10_000_000, metavar="SIZE",
+    parser.add_argument("--max-doc-size", type=byte_size, default=10_000_000, metavar="SIZE",
                         help="reject (to the errors file) documents larger than this "
                              "(default 10MB)")
-    parser.add_argument("--chunk-size", type=_positive, default=CHUNK_RECORDS, metavar="N",
+    parser.add_argument("--chunk-size", type=positive(int), default=CHUNK_RECORDS, metavar="N",
                         help="records per chunk, the unit of work and of resumption "
                              "(default %(default)s)")
     parser.add_argument("--restart", action="store_true",

@@ -1,37 +1,9 @@
 """`unspin serve`: the HTTP API and the checker page."""
 from __future__ import annotations
 
-import argparse
-import re
 
 from ..inputs import InputError
-
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)b?", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
-
-
-def byte_size(value: str) -> int:
-    """'1MB', '500k', '20000' -> bytes (decimal units)."""
-    match = _SIZE.fullmatch(value.strip())
-    if not match:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a size; write e.g. 1MB, 500k or 20000")
-    size = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
-    if size < 1:
-        raise argparse.ArgumentTypeError("the size must be at least 1 byte")
-    return size
-
-
-def positive(kind):
-    def parse(value: str):
-        try:
-            number = kind(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-        if number <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, not {value}")
-        return number
-    return parse
-
+from ..options import byte_size, positive
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
