@@ -194,14 +194,8 @@ def known_terms(vocab: dict[str, int]) -> dict[str, frozenset[str]]:
     return {last: frozenset(firsts) for last, firsts in terms.items()}
 
 
-_table: CandidateTable | None = None
-
-
 def candidate_table() -> CandidateTable:
-    global _table
-    if _table is None:
-        _table = CandidateTable(resources.language_model(), resources.thesaurus())
-    return _table
+    return resources.candidate_table()
 
 
 # the written words of a span are scored like an original: no longer than MAX_ORIGINAL_WORDS

@@ -40,6 +40,18 @@ def thesaurus():
         return _thesaurus()
 
 
+@lru_cache(maxsize=1)
+def _candidates():
+    from .candidates import CandidateTable
+    return CandidateTable(_lm(), _thesaurus())
+
+
+def candidate_table():
+    """The per-process candidate table (built once, under the lock, also from server threads)."""
+    with _lock:
+        return _candidates()
+
+
 def describe_resources() -> str:
     from importlib.resources import files
     return (files("unspin") / "data" / "README.md").read_text(encoding="utf-8")
