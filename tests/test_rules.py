@@ -9,9 +9,11 @@ import unspin
 
 MUST_FLAG = [
     # rule, text, flagged span, proposed original
-    ("SPUN_PHRASE", "The White Home said on Monday that the president would travel to Ohio.",
-     "Home", "House"),
-    ("SPUN_PHRASE", "Shares rose after the Related Press reported the deal.", "Related", "Associated"),
+    ("SPINNER_REWRITE", "The White Home said on Monday that the president would travel to Ohio.",
+     "White Home", "White House"),
+    ("SPUN_PHRASE", "Shares rose after the Associated Push reported the deal.", "Push", "Press"),
+    ("SPINNER_REWRITE", "The corporate mentioned on Tuesday that it would close three factories.",
+     "corporate", "company"),
     ("SPINNER_REWRITE", "The company said profits rose sharply in the final yr.", "final yr", "last year"),
     ("SPINNER_REWRITE", "Officials warned that prices would rise earlier than the end of the year.",
      "earlier than", "before"),

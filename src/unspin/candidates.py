@@ -28,7 +28,6 @@ COMPOSE_MIN_PMI = 2.0           # nats: ln P(b|a) - ln P(b) of a composed origin
 # Real spinners choose among a short curated list, not all of Moby's hundreds, so the
 # thesaurus fanout is discounted (CHANNEL_WEIGHT < 1).
 CHANNEL_WEIGHT = 0.5
-RULE_FANOUT = 10.0
 # The thesaurus prior (sources agreeing, commonness) sharpens the channel among the
 # candidates of one phrase; centred on a phrase's typical number of candidates.
 PRIOR_WEIGHT = 0.5
@@ -37,19 +36,20 @@ PRIOR_WEIGHT = 0.5
 # model, which has seen little science, can tell.
 KNOWN_TERM_BONUS = 4.0
 TYPICAL_CANDIDATES = 16.0              # a rewrite rule is one of a handful for its original
-# A pair seen in the Problematic Paper Screener list is a spinner's observed choice, not one
-# of many possible ones: its channel probability is that of a fixed preferred synonym.
+# A pair seen in the Problematic Paper Screener list, or in real spun news (lexicon.py), is a
+# spinner's observed choice, not one of many possible ones: its channel probability is that of
+# a fixed preferred synonym.
 OBSERVED_PAIR_FANOUT = 3.0
 
 # Origin codes (also feature columns in calibration).
 (THESAURUS, COMPOSED, RULE_FUNCTION, RULE_MODAL, RULE_TENSE, RULE_CONTRACTION, RULE_OTHER,
- KNOWN_TERM) = range(8)
+ KNOWN_TERM, OBSERVED) = range(9)
 #: Thesaurus sources as bits of CandidateSet.sources, as the thesaurus stores them (rules: 0).
 SOURCE_BITS = {name: 1 << bit for bit, name in enumerate(THESAURUS_SOURCES)}
 ORIGIN_NAMES = ("thesaurus", "composed", "function", "modal", "tense", "contraction", "rewrite",
-                "term")
+                "term", "observed")
 _RULE_ORIGIN = {"function": RULE_FUNCTION, "modal": RULE_MODAL, "tense": RULE_TENSE,
-                "contraction": RULE_CONTRACTION}
+                "contraction": RULE_CONTRACTION, "observed": OBSERVED}
 
 # Observed words a spinner never writes in place of a content word: skipping their thesaurus
 # lookups saves time and false alarms (rules still apply to them).
@@ -117,7 +117,7 @@ class CandidateTable:
             info = self._originals[rw.original]
             if info is not None:
                 rows.setdefault(rw.original, (_RULE_ORIGIN.get(rw.family, RULE_OTHER), 0, 0.5,
-                                              RULE_FANOUT, info[0]))
+                                              rw.fanout, info[0]))
         if " " in observed or observed not in THESAURUS_SKIP:
             texts, masks, priors = self.thesaurus.original_rows(observed)
             self._learn(texts)

@@ -506,6 +506,9 @@ def make_edit(text: str, tokens: list[Token], lat: Lattice, i: int, rivals: list
     if lat.origin[i] in (THESAURUS, COMPOSED, KNOWN_TERM):
         rule, source = "SPUN_PHRASE", "model"
         message = f"Likely machine-spun; the usual phrase here is “{replacements[0]}”."
+    elif origin == "observed":
+        rule, source = "SPINNER_REWRITE", "rule:observed"
+        message = f"Real spinners write this for “{replacements[0]}”."
     else:
         rule, source = "SPINNER_REWRITE", f"rule:{origin}"
         message = f"A typical spinner rewrite ({origin}); the original was likely “{replacements[0]}”."

@@ -2,14 +2,17 @@
 
 Article spinners rewrite function words ("before" → "earlier than"), modals ("would" → "will"),
 tenses ("were" → "had been"), contractions, abbreviations ("year" → "yr") and nationality
-adjectives ("Chinese" → "Chinese language"). The table lives in data/rewrites.tsv; each rule
-proposes candidates that the language model then judges like any thesaurus candidate.
+adjectives ("Chinese" → "Chinese language"). The table lives in data/rewrites.tsv, joined by
+the pairs real spinners were seen writing (lexicon.py, family "observed"); each rule proposes
+candidates that the language model then judges like any thesaurus candidate.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+
+from .lexicon import heldout_pairs, spinner_lexicon
 
 # "Chinese language President" is a spinner's rendering of "Chinese President".
 NATIONALITIES = (
@@ -27,7 +30,8 @@ NATIONALITIES = (
 @dataclass(frozen=True, slots=True)
 class Rewrite:
     original: str       # lowercase phrase
-    family: str         # function, modal, tense, time, contraction, abbreviation, nationality, …
+    family: str         # function, modal, tense, …, nationality, observed (lexicon.py)
+    fanout: float = 10.0  # the channel: a rule is one of about ten rewrites of its original
 
 
 @lru_cache(maxsize=1)
@@ -40,9 +44,14 @@ def rewrite_table() -> dict[str, tuple[Rewrite, ...]]:
             continue
         observed, originals, family = line.split("\t")
         for original in originals.split("|"):
-            table.setdefault(observed, []).append(Rewrite(original, family))
+            if (observed, original) not in heldout_pairs():
+                table.setdefault(observed, []).append(Rewrite(original, family))
     for nationality in NATIONALITIES:
         table.setdefault(f"{nationality} language", []).append(Rewrite(nationality, "nationality"))
+    for observed, originals in spinner_lexicon().items():
+        have = {rw.original for rw in table.get(observed, ())}
+        table.setdefault(observed, []).extend(Rewrite(o, "observed", f) for o, f in originals
+                                              if o not in have)
     return {k: tuple(v) for k, v in table.items()}
 
 

@@ -1,0 +1,54 @@
+"""Observed spinner choices: what real news spinners wrote, and for what.
+
+A thesaurus offers an original dozens of synonyms; a real spinner writes one, always the same.
+So a pair seen in real spun text is a learned channel: it has the probability of a fixed
+preferred synonym, not one in fanout(original). The table (data/spinner_lexicon.tsv) is
+compiled from the shared development pairs by scripts/build_spinner_lexicon.py. With
+UNSPIN_HOLD_OUT=dev-pairs in the environment its held-out half is left out, so that the
+benchmarks can measure the detector on real pairs it has not seen.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib.resources import files
+
+HOLD_OUT_ENV = "UNSPIN_HOLD_OUT"
+
+
+def holding_out_dev_pairs() -> bool:
+    return os.environ.get(HOLD_OUT_ENV, "") == "dev-pairs"
+
+
+def fanout(count: int) -> float:
+    """The channel of an observed pair as a fanout: a pair seen again and again is a spinner's
+    fixed choice (like a PPS pair); one seen once, or only re-inflected from one, is weaker
+    evidence ("methods" -> "systems" once does not make every "method" a spun "system")."""
+    return 3.0 if count >= 2 else 6.0 if count == 1 else 10.0
+
+
+def _rows() -> list[list[str]]:
+    text = (files("unspin") / "data" / "spinner_lexicon.tsv").read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines()
+            if line and not line.startswith("#") and not line.startswith("observed\t")]
+
+
+@lru_cache(maxsize=1)
+def heldout_pairs() -> frozenset[tuple[str, str]]:
+    """(observed, original) of the held-out half, when it is being held out (else empty):
+    no rule may propose these either, or the held-out figures would measure a lookup."""
+    if not holding_out_dev_pairs():
+        return frozenset()
+    return frozenset((r[0], r[1]) for r in _rows() if r[3] == "heldout")
+
+
+@lru_cache(maxsize=1)
+def spinner_lexicon() -> dict[str, tuple[tuple[str, float], ...]]:
+    """observed phrase (lowercase) -> (original, channel fanout) of each original real spinners
+    rewrote into it."""
+    drop = heldout_pairs()
+    table: dict[str, list[tuple[str, float]]] = {}
+    for observed, original, count, _half, _how in _rows():
+        if (observed, original) not in drop:
+            table.setdefault(observed, []).append((original, fanout(int(count))))
+    return {k: tuple(v) for k, v in table.items()}
