@@ -63,6 +63,26 @@ def real_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
             for r in rows if not dev_pair_is_heldout(r["spun"]) and r["original"] != r["spun"]]
 
 
+def rule_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(original, spun, ()) of the hand-written rewrites a spinner family applies, one fixed
+    spin per original as real spinners keep; single function words stay out (a spinner that
+    rewrote most of them would be unreadable, and the modal rules stay unlearnt this way)."""
+    from unspin.evaluate.spinner import STOPWORDS
+    from unspin.lexicon import the_heldout_half
+    from unspin.rules import rewrite_table
+    heldout = the_heldout_half()        # never taught, so the held-out figures stay unseen
+    chosen: dict[str, str] = {}
+    for observed, rewrites in sorted(rewrite_table().items()):
+        for rw in rewrites:
+            if rw.family in ("observed", "modal", "contraction", "nationality") \
+                    or (observed, rw.original) in heldout:
+                continue
+            if " " not in rw.original and rw.original in STOPWORDS:
+                continue
+            chosen.setdefault(rw.original, observed)
+    return [(o, s, ()) for o, s in sorted(chosen.items())]
+
+
 def replay(text: str, pairs, rng: random.Random, doc_id: str, share: float = 0.7):
     """Spin `text` with real spinner choices: each occurrence of a pair's original is
     rewritten as that spinner did, with probability `share`. None if nothing matched."""
@@ -179,8 +199,9 @@ def training_documents(n_docs: int, seed: int):
     papers = tortured_documents(n_docs // 8, rng) + novel_tortured_documents(n_docs // 4, rng)
     docs += papers + [(original, None) for original, _ in papers]
     # and documents rewritten with the real spinner choices of the calibration half
-    pairs = real_pairs()
-    for i, text in enumerate(clean[:n_docs // 2] if pairs else ()):
+    real = real_pairs()
+    pairs = real + [p for p in rule_pairs() if p[0] not in {o for o, _, _ in real}]
+    for i, text in enumerate(clean[:n_docs // 2] if real else ()):
         gold = replay(text, pairs, rng, f"r{i}")
         if gold is not None:
             docs.append((text, gold))

@@ -37,8 +37,11 @@ def _rows() -> list[list[str]]:
 def heldout_pairs() -> frozenset[tuple[str, str]]:
     """(observed, original) of the held-out half, when it is being held out (else empty):
     no rule may propose these either, or the held-out figures would measure a lookup."""
-    if not holding_out_dev_pairs():
-        return frozenset()
+    return the_heldout_half() if holding_out_dev_pairs() else frozenset()
+
+
+def the_heldout_half() -> frozenset[tuple[str, str]]:
+    """(observed, original) of the held-out half of the development pairs, always."""
     return frozenset((r[0], r[1]) for r in _rows() if r[3] == "heldout")
 
 

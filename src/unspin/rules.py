@@ -49,9 +49,14 @@ def rewrite_table() -> dict[str, tuple[Rewrite, ...]]:
     for nationality in NATIONALITIES:
         table.setdefault(f"{nationality} language", []).append(Rewrite(nationality, "nationality"))
     for observed, originals in spinner_lexicon().items():
-        have = {rw.original for rw in table.get(observed, ())}
-        table.setdefault(observed, []).extend(Rewrite(o, "observed", f) for o, f in originals
-                                              if o not in have)
+        rules = table.setdefault(observed, [])
+        for original, fanout in originals:
+            same = [j for j, rw in enumerate(rules) if rw.original == original]
+            if same:        # a rule real spinners were seen applying: its family, their channel
+                rw = rules[same[0]]
+                rules[same[0]] = Rewrite(original, rw.family, min(rw.fanout, fanout))
+            else:
+                rules.append(Rewrite(original, "observed", fanout))
     return {k: tuple(v) for k, v in table.items()}
 
 
