@@ -18,11 +18,11 @@ import zlib
 from pathlib import Path
 
 from unspin.config import DetectorConfig
-from unspin.data_splits import pps_is_heldout
+from unspin.data_splits import dev_pair_is_heldout, pps_is_heldout
 from unspin.evaluate.align import RESTORED, align, select_edits
 from unspin.evaluate.corpus import paragraphs, wiki_documents
 from unspin.evaluate.gold import GoldDocument, GoldEdit, load_gold
-from unspin.evaluate.metrics import span_scores
+from unspin.evaluate.metrics import evaluate, span_scores
 from unspin.evaluate.runner import judge, results
 from unspin.evaluate.spinner import Spinner
 
@@ -86,13 +86,16 @@ def dev_pairs(config: DetectorConfig) -> dict:
     except Exception as exc:            # the compiled thesaurus is not built in this checkout
         print(f"dev pairs: thesaurus unavailable ({exc})", file=sys.stderr)
         thesaurus = None
-    covered = 0
-    docs = []
+    covered = candidates = 0
+    docs, heldout = [], []
+    table = resources.candidate_table() if thesaurus is not None else None
     for i, r in enumerate(rows):
         key = phrase_key(r["spun"])
+        original = phrase_key(r["original"]) or r["original"].lower()
+        heldout.append(dev_pair_is_heldout(r["spun"]))
         if thesaurus is not None and key:
-            cands = {c.text for c in thesaurus.originals(key)}
-            covered += (phrase_key(r["original"]) or r["original"].lower()) in cands
+            covered += original in {c.text for c in thesaurus.originals(key)}
+            candidates += original in table.lookup(key).texts
         sent_o, sent_s = r["sentence_original"], r["sentence_spun"]
         m = re.search(r"(?<!\w)" + re.escape(r["original"]) + r"(?!\w)", sent_o)
         at = m.start()
@@ -103,10 +106,20 @@ def dev_pairs(config: DetectorConfig) -> dict:
     strict = [align(j.doc, select_edits(j.report.edits, config.threshold))
               for j in judged]
     s = span_scores(strict)
+    halves = {}
+    for name, flag in (("calibration", False), ("heldout", True)):
+        part = span_scores([a for a, h in zip(strict, heldout) if h == flag])
+        halves[name] = {"pairs": heldout.count(flag), "restored": part["restored_correctly"],
+                        "change_precision": part["change_precision"]}
+    clean = [GoldDocument(f"dev-clean:{i + 1}", r["sentence_original"], r["sentence_original"],
+                          (), {}) for i, r in enumerate(rows)]
+    c = evaluate(judge(clean, config), config.threshold)["clean"]
     return {"pairs": len(rows), "thesaurus_covered": covered if thesaurus is not None else None,
             "coverage": covered / len(rows) if thesaurus is not None else None,
+            "candidate_covered": candidates if thesaurus is not None else None,
             "restored_in_context": s["restored_correctly"], "restore_recall": s["restore_recall"],
-            "change_precision": s["change_precision"], "false_changes": s["false_changes"]}
+            "change_precision": s["change_precision"], "false_changes": s["false_changes"],
+            "halves": halves, "clean_sentences": c}
 
 
 def example(config: DetectorConfig) -> dict:
@@ -158,3 +171,25 @@ def pps_unseen(config: DetectorConfig, limit: int = 300) -> dict:
     return {"phrases": len(rows), "restored": s["restored_correctly"],
             "share_restored": s["restore_recall"], "change_precision": s["change_precision"],
             "examples_restored": restored[:8]}
+
+
+def summary(config: DetectorConfig) -> dict:
+    """The headline figures of every accuracy benchmark, as one JSON-able dict."""
+    def brief(r: dict) -> dict:
+        return {"gold_spans": r["gold_spans"], "restore_recall": r["restore_recall"],
+                "change_precision": r["change_precision"],
+                "false_per_1000": r["clean"]["false_changes_per_1000_words"],
+                "auc": r["documents"]["auc"]}
+    corpus = synthetic_corpus()
+    judged = {name: judge(docs, config, show_progress=False) for name, docs in corpus.items()}
+    syn = {name: brief(results(j, config.threshold)) for name, j in judged.items()}
+    syn["all"] = brief(results(judged["news"] + judged["wiki"], config.threshold))
+    return {"synthetic": syn, "example": brief(example(config)), "dev_pairs": dev_pairs(config),
+            "pps": pps_unseen(config)}
+
+
+if __name__ == "__main__":
+    # `UNSPIN_HOLD_OUT=dev-pairs python benchmarks/accuracy.py`: the figures of a detector
+    # that has never seen the held-out half of the development pairs (run_all does this)
+    import json
+    print(json.dumps(summary(DetectorConfig())))

@@ -40,6 +40,22 @@ def heldout_pairs() -> frozenset[tuple[str, str]]:
     return the_heldout_half() if holding_out_dev_pairs() else frozenset()
 
 
+def _contains(phrase: str, part: str) -> bool:
+    return f" {part} " in f" {phrase} "
+
+
+def derived_from(observed: str, original: str, pairs) -> bool:
+    """Whether a rule is, or contains, one of `pairs` ("public well being" -> "public health"
+    contains "well being" -> "health")."""
+    return any(_contains(observed, s) and _contains(original, o) for s, o in pairs)
+
+
+def derived_from_heldout(observed: str, original: str) -> bool:
+    """Whether a rule is, or contains, a held-out pair while the held-out half is being held
+    out: rules were written by people who had seen the development pairs, so these go too."""
+    return derived_from(observed, original, heldout_pairs())
+
+
 def the_heldout_half() -> frozenset[tuple[str, str]]:
     """(observed, original) of the held-out half of the development pairs, always."""
     return frozenset((r[0], r[1]) for r in _rows() if r[3] == "heldout")
@@ -49,9 +65,8 @@ def the_heldout_half() -> frozenset[tuple[str, str]]:
 def spinner_lexicon() -> dict[str, tuple[tuple[str, float], ...]]:
     """observed phrase (lowercase) -> (original, channel fanout) of each original real spinners
     rewrote into it."""
-    drop = heldout_pairs()
     table: dict[str, list[tuple[str, float]]] = {}
     for observed, original, count, _half, _how in _rows():
-        if (observed, original) not in drop:
+        if not derived_from_heldout(observed, original):
             table.setdefault(observed, []).append((original, fanout(int(count))))
     return {k: tuple(v) for k, v in table.items()}
