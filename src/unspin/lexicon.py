@@ -33,6 +33,11 @@ def _rows() -> list[list[str]]:
             if line and not line.startswith("#") and not line.startswith("observed\t")]
 
 
+def the_heldout_half() -> frozenset[tuple[str, str]]:
+    """(observed, original) of the held-out half of the development pairs, always."""
+    return frozenset((r[0], r[1]) for r in _rows() if r[3] == "heldout")
+
+
 @lru_cache(maxsize=1)
 def heldout_pairs() -> frozenset[tuple[str, str]]:
     """(observed, original) of the held-out half, when it is being held out (else empty):
@@ -54,11 +59,6 @@ def derived_from_heldout(observed: str, original: str) -> bool:
     """Whether a rule is, or contains, a held-out pair while the held-out half is being held
     out: rules were written by people who had seen the development pairs, so these go too."""
     return derived_from(observed, original, heldout_pairs())
-
-
-def the_heldout_half() -> frozenset[tuple[str, str]]:
-    """(observed, original) of the held-out half of the development pairs, always."""
-    return frozenset((r[0], r[1]) for r in _rows() if r[3] == "heldout")
 
 
 @lru_cache(maxsize=1)
