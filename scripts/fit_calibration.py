@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Fit the edit-confidence and document-score models; write src/unspin/data/calibration.json.
+"""Fit the edit-confidence and document-score models; write src/unspin/data/calibration.json
+(logistic weights: the fallback, the established-term and the document models) and
+src/unspin/data/calibration_trees.json (the boosted trees that give edit confidences).
 
 Training data: the *train* half of the Wikipedia summaries (never the benchmark half) and the
 train half of the bundled news paragraphs, spun by unspin's own spinner in the news and paper
@@ -19,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.calibrate import FEATURES, TERM_COLUMN, edit_confidences, fit_logistic
+from unspin.calibrate import (FEATURES, TERM_COLUMN, TREES_FILE, Trees, edit_confidences,
+                              fit_logistic)
 from unspin.decode import Evidence, propose
 from unspin.evaluate.corpus import wiki_documents
 from unspin.evaluate.spinner import Spinner
@@ -61,6 +64,7 @@ def real_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     from unspin.lexicon import derived_from, the_heldout_half
     heldout = the_heldout_half()
+    rows.sort(key=lambda r: -int(r["count"]))          # the commonest spin of an original first
     return [(r["original"], r["spun"], tuple(a for a in r["also_acceptable"].split("|") if a))
             for r in rows if not dev_pair_is_heldout(r["spun"]) and r["original"] != r["spun"]
             and not derived_from(r["spun"].lower(), r["original"].lower(), heldout)]
@@ -92,7 +96,9 @@ def replay(text: str, pairs, rng: random.Random, doc_id: str, share: float = 1.0
     dictionary wherever it can; 0.7 and 0.9 calibrated less well). None if nothing matched."""
     import re
     from unspin.evaluate.gold import GoldDocument, GoldEdit
-    by_original = {o.lower(): (s, alt) for o, s, alt in pairs}
+    by_original: dict[str, tuple] = {}
+    for o, s, alt in pairs:         # one fixed spin per original: the first (commonest) pair
+        by_original.setdefault(o.lower(), (s, alt))
     pattern = re.compile(r"\b(" + "|".join(re.escape(o) for o in sorted(by_original, key=len,
                                                                           reverse=True))
                          + r")\b", re.IGNORECASE)
@@ -241,10 +247,15 @@ def main() -> int:
     term = X[:, TERM_COLUMN] > 0
     w = fit_logistic(X[~term], y[~term], l2=1.0)
     w_term = fit_logistic(X[term], y[term], l2=5.0) if term.sum() >= 50 else w
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    boosted = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=31,
+                                             l2_regularization=1.0, random_state=args.seed)
+    boosted.fit(X[~term], y[~term])
+    edit_trees = Trees.from_sklearn(boosted)
     edit = {name: round(float(v), 5) for name, v in zip(FEATURES, w)}
     edit_term = {name: round(float(v), 5) for name, v in zip(FEATURES, w_term)}
     # the document model sees the confidences of the freshly fitted edit model
-    confidences = edit_confidences(X, (w, w_term))
+    confidences = edit_confidences(X, (w, w_term), Trees(edit_trees))
     DX, dy = [], []
     for a, b, known, words, spun in per_doc:
         evidence = Evidence([(0.0, float(c)) for c in confidences[a:b]])
@@ -252,6 +263,7 @@ def main() -> int:
         dy.append(spun)
     wd = fit_logistic(np.array(DX), np.array(dy, float), l2=0.5)
     document = {name: round(float(v), 5) for name, v in zip(DOC_FEATURES, wd)}
+    (OUT.parent / TREES_FILE).write_text(json.dumps(edit_trees, separators=(",", ":")) + "\n")
     OUT.write_text(json.dumps({"edit": edit, "edit_term": edit_term, "document": document,
                                "fitted_on": f"{len(docs)} train-half docs, seed {args.seed}",
                                "proposals": int(len(y)), "right": int(y.sum()),

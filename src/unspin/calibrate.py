@@ -86,10 +86,68 @@ def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: i
 TERM_COLUMN = FEATURES.index("origin_term")
 
 
-def edit_confidences(features: np.ndarray, weights: tuple | None = None) -> np.ndarray:
-    """Calibrated probability that each edit's first replacement is right."""
+class Trees:
+    """A boosted-tree model over the edit features, evaluated with numpy (fitted with
+    scikit-learn by scripts/fit_calibration.py and stored as node arrays). Why trees: a
+    one-word thesaurus swap is right only in a corner of the features (a large gain, a rare
+    written word with a common original, sources agreeing) that a linear model cannot carve
+    out, so it gave nearly all of them confidences under 0.1."""
+
+    def __init__(self, fitted: dict):
+        nodes = np.array(fitted["nodes"], dtype=float)       # feature, threshold, left, right, value, leaf
+        self.feature = nodes[:, 0].astype(np.int64)
+        self.threshold = nodes[:, 1]
+        self.left, self.right = nodes[:, 2].astype(np.int64), nodes[:, 3].astype(np.int64)
+        self.value, self.leaf = nodes[:, 4], nodes[:, 5] > 0
+        self.roots = np.array(fitted["roots"], dtype=np.int64)
+        self.baseline = float(fitted["baseline"])
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        x = np.nan_to_num(features, nan=0.0, posinf=1e6, neginf=-1e6)
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
+        rows = np.arange(len(x))[:, None]
+        while not self.leaf[node].all():
+            go_left = x[rows, self.feature[node]] <= self.threshold[node]
+            step = np.where(go_left, self.left[node], self.right[node])
+            node = np.where(self.leaf[node], node, step)
+        return self.baseline + self.value[node].sum(axis=1)
+
+    @classmethod
+    def from_sklearn(cls, model) -> dict:
+        """The node arrays of a fitted HistGradientBoostingClassifier (binary), as JSON data."""
+        nodes, roots = [], []
+        for (predictor,) in model._predictors:
+            base = len(nodes)
+            roots.append(base)
+            for n in predictor.nodes:
+                nodes.append([int(n["feature_idx"]), float(n["num_threshold"]),
+                              base + int(n["left"]), base + int(n["right"]),
+                              round(float(n["value"]), 6), int(n["is_leaf"])])
+        baseline = float(np.ravel(model._baseline_prediction)[0])
+        return {"baseline": baseline, "roots": roots, "nodes": nodes}
+
+
+TREES_FILE = "calibration_trees.json"
+
+
+@lru_cache(maxsize=1)
+def trees() -> Trees | None:
+    """The packaged boosted trees, or None (then the logistic weights serve)."""
+    path = files("unspin") / "data" / TREES_FILE
+    try:
+        return Trees(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+
+
+def edit_confidences(features: np.ndarray, weights: tuple | None = None,
+                     model: Trees | None = None) -> np.ndarray:
+    """Calibrated probability that each edit's first replacement is right: the boosted trees
+    for every edit but established-term compositions, which have their own logistic model."""
     general, term = coefficients() if weights is None else weights
-    z = np.where(features[:, TERM_COLUMN] > 0, features @ term, features @ general)
+    model = trees() if weights is None and model is None else model
+    z_general = model.logits(features) if model is not None else features @ general
+    z = np.where(features[:, TERM_COLUMN] > 0, features @ term, z_general)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
 

@@ -1,0 +1,36 @@
+"""The boosted-tree confidence model: numpy evaluation equals scikit-learn's, on real features."""
+import numpy as np
+import pytest
+
+import unspin
+from unspin.calibrate import FEATURES, Trees, trees
+from unspin.decode import propose
+from unspin.text import tokenize
+
+
+def test_tree_export_reproduces_sklearn():
+    sklearn = pytest.importorskip("sklearn.ensemble")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 6))
+    y = ((X[:, 0] > 0.3) & (X[:, 1] < 0.5) | (X[:, 2] > 1.5)).astype(float)
+    model = sklearn.HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=15,
+                                                   random_state=0).fit(X, y)
+    ours = Trees(Trees.from_sklearn(model)).logits(X)
+    assert np.allclose(ours, model.decision_function(X), atol=1e-4)
+
+
+def test_packaged_trees_score_real_proposals():
+    model = trees()
+    assert model is not None, "src/unspin/data/calibration_trees.json is missing"
+    text = ("The corporate mentioned on Tuesday that it would close three of its factories "
+            "earlier than the end of the yr, on account of falling demand.")
+    proposals, _ = propose(text, tokenize(text))
+    assert proposals
+    features = np.stack([p.features for p in proposals])
+    assert features.shape[1] == len(FEATURES)
+    confidences = {p.edit.text: p.edit.confidence for p in proposals}
+    assert all(0.0 <= c <= 1.0 for c in confidences.values())
+    # real spinner renderings outrank the model's guesses at ordinary words
+    assert confidences["earlier than"] > 0.7 and confidences["on account of"] > 0.7
+    report = unspin.Detector().check(text)
+    assert "before the end of the year" in report.restored
