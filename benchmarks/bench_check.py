@@ -58,8 +58,8 @@ def main() -> int:
     t = time.process_time()
     detector.check("Warm up the resources.")
     load = time.process_time() - t
-    rates = []
-    for _ in range(2):
+    rates = []              # the first pass, then the best of three (CPU time is noisy on a
+    for _ in range(4):      # shared VM: another tenant's load shows up as slower passes)
         t = time.process_time()
         for d in docs:
             detector.check(d)
@@ -72,7 +72,7 @@ def main() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"documents: {len(docs)} of ~800 words ({words} words)")
     print(f"check, both sources, first pass: {rates[0]:,.0f} words/s on one core")
-    print(f"check, both sources, steady state: {rates[1]:,.0f} words/s on one core")
+    print(f"check, both sources, steady state (best of 3): {max(rates[1:]):,.0f} words/s on one core")
     print(f"known-phrase pass alone: {mb:.1f} MB/s")
     print(f"start-up (new process, import + first check): {cold_start:.2f} s first, "
           f"{warm_start:.2f} s with the LM cache built; resources load {load:.2f} s CPU")
