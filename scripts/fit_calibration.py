@@ -247,7 +247,12 @@ def main() -> int:
     term = X[:, TERM_COLUMN] > 0
     w = fit_logistic(X[~term], y[~term], l2=1.0)
     w_term = fit_logistic(X[term], y[term], l2=5.0) if term.sum() >= 50 else w
-    from sklearn.ensemble import HistGradientBoostingClassifier
+    try:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+    except ModuleNotFoundError:
+        print("fit_calibration: the trees need scikit-learn: pip install -e '.[build]'",
+              file=sys.stderr)
+        return 1
     boosted = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=31,
                                              l2_regularization=1.0, random_state=args.seed)
     boosted.fit(X[~term], y[~term])

@@ -94,7 +94,8 @@ class Trees:
     out, so it gave nearly all of them confidences under 0.1."""
 
     def __init__(self, fitted: dict):
-        nodes = np.array(fitted["nodes"], dtype=float)       # feature, threshold, left, right, value, leaf
+        # one row per node: feature, threshold, left child, right child, value, is leaf
+        nodes = np.array(fitted["nodes"], dtype=float)
         self.feature = nodes[:, 0].astype(np.int64)
         self.threshold = nodes[:, 1]
         self.left, self.right = nodes[:, 2].astype(np.int64), nodes[:, 3].astype(np.int64)
@@ -144,8 +145,9 @@ def edit_confidences(features: np.ndarray, weights: tuple | None = None,
                      model: Trees | None = None) -> np.ndarray:
     """Calibrated probability that each edit's first replacement is right: the boosted trees
     for every edit but established-term compositions, which have their own logistic model."""
-    general, term = coefficients() if weights is None else weights
-    model = trees() if weights is None and model is None else model
+    if weights is None:                 # the packaged models
+        weights, model = coefficients(), trees()
+    general, term = weights
     z_general = model.logits(features) if model is not None else features @ general
     z = np.where(features[:, TERM_COLUMN] > 0, features @ term, z_general)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
