@@ -3,9 +3,9 @@
 
 The pairs (../shared/data/spinner_pairs/news_dev_pairs.tsv) are what real news spinners wrote
 for what: a learned channel, P(spun | original) of a fixed preferred synonym. Each pair is kept
-with its count and its half (unspin.data_splits.dev_pair_is_heldout), and re-inflected
-when seen more than once ("mentioned" for "said" also teaches "mentions" for "says"), so the detector can leave the
-held-out half out when it is measured on it (UNSPIN_HOLD_OUT=dev-pairs).
+with its count and its half (unspin.data_splits.dev_pair_is_heldout), so the detector can
+leave the held-out half out when it is measured on it (UNSPIN_HOLD_OUT=dev-pairs); a pair seen
+more than once is also re-inflected ("mentioned" for "said" teaches "mentions" for "says").
 
     python scripts/build_spinner_lexicon.py [PAIRS_TSV]
 """

@@ -59,6 +59,8 @@ def real_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
     spinner development pairs (unspin.data_splits.dev_pair_is_heldout False)."""
     import csv
     if not DEV_PAIRS.exists():
+        print(f"fit_calibration: {DEV_PAIRS} not found; calibrating without the real pairs "
+              "(the rule spins are still replayed)", file=sys.stderr)
         return []
     with open(DEV_PAIRS, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
@@ -212,7 +214,7 @@ def training_documents(n_docs: int, seed: int):
     # the rule spins (how a dictionary spinner's page looks)
     real = real_pairs()
     pairs = real + [p for p in rule_pairs() if p[0] not in {o for o, _, _ in real}]
-    for i, text in enumerate(clean[:n_docs] if real else ()):
+    for i, text in enumerate(clean[:n_docs]):
         gold = replay(text, pairs, rng, f"r{i}")
         if gold is not None:
             docs.append((text, gold))

@@ -10,6 +10,7 @@ benchmarks can measure the detector on real pairs it has not seen.
 from __future__ import annotations
 
 import os
+import warnings
 from functools import lru_cache
 from importlib.resources import files
 
@@ -17,7 +18,11 @@ HOLD_OUT_ENV = "UNSPIN_HOLD_OUT"
 
 
 def holding_out_dev_pairs() -> bool:
-    return os.environ.get(HOLD_OUT_ENV, "") == "dev-pairs"
+    value = os.environ.get(HOLD_OUT_ENV, "")
+    if value not in ("", "dev-pairs"):      # a typo must not silently measure the full lexicon
+        warnings.warn(f"{HOLD_OUT_ENV}={value!r} is not understood (the one value is "
+                      "'dev-pairs'); nothing is held out", stacklevel=2)
+    return value == "dev-pairs"
 
 
 def fanout(count: int) -> float:
