@@ -160,24 +160,26 @@ def tortured_documents(n: int, rng: random.Random):
 
 
 def novel_tortured_documents(n: int, rng: random.Random):
-    """Established two-word terms spun word by word with thesaurus synonyms into phrases the
-    PPS list does not have: how an unseen tortured phrase looks to the model."""
+    """Established terms of two or three words spun word by word with thesaurus synonyms into
+    phrases the PPS list does not have: how an unseen tortured phrase looks to the model."""
     from unspin.candidates import candidate_table
     from unspin.evaluate.gold import GoldDocument, GoldEdit
     from unspin.thesaurus import load_thesaurus
     th = load_thesaurus()
     general = frozenset({"moby", "wordnet", "libreoffice"})
-    terms = sorted((first, last) for last, firsts in candidate_table().terms.items()
-                   for first in firsts)
+    terms = sorted([(first, last) for last, (two, _) in candidate_table().terms.items()
+                    for first in two]
+                   + [(*firsts, last) for last, (_, three) in candidate_table().terms.items()
+                      for firsts in three])
     rng.shuffle(terms)
     docs = []
-    for first, last in terms:
+    for words in terms:
         spun_words = []
-        for j, word in enumerate((first, last)):
+        for j, word in enumerate(words):
             options = [w for w in th.synonyms(word, sources=general) if w.isalpha() and w != word]
             keep = j == 0 and rng.random() < 0.3 or not options
             spun_words.append(word if keep else rng.choice(options[:5]))
-        phrase, term = " ".join(spun_words), f"{first} {last}"
+        phrase, term = " ".join(spun_words), " ".join(words)
         if phrase == term or phrase in th:
             continue
         frame = PAPER_FRAMES[len(docs) % len(PAPER_FRAMES)]

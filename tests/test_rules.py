@@ -93,3 +93,19 @@ def test_detector_pickles_as_its_config():
     assert again.config == d.config
     text = "The White Home said so."
     assert again.check(text) == d.check(text)
+
+
+def test_three_word_terms_are_composed_from_swapped_words():
+    """A spinner that leaves two words of "support vector machine" and swaps the third still
+    spells a known term: the lattice offers the whole term, with the term bonus."""
+    from unspin import resources
+    from unspin.candidates import KNOWN_TERM, candidate_table
+    from unspin.decode import build_lattice, generate_options
+    from unspin.text import tokenize
+    text = "The features were reduced with a support vector apparatus before training."
+    lm = resources.language_model()
+    lat = build_lattice(text, tokenize(text), lm)
+    generate_options(lat, lm, candidate_table())
+    i = lat.texts.index("support vector machine")
+    assert lat.origin[i] == KNOWN_TERM and lat.k[i] == 3 and lat.words[lat.g[i]] == "support"
+    assert lat.channel[i] > 0

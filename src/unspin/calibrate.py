@@ -19,6 +19,7 @@ FEATURES = (
     "bias", "marginal_gain", "local_gain", "log_prior", "observed_words", "original_words",
     "observed_logfreq", "commoner_by", "log_edit_rate", "observed_seen_bigrams",
     "original_seen_bigrams", "observed_pmi", "original_pmi", "n_sources", "channel",
+    "original_elsewhere", "observed_elsewhere",
 ) + tuple(f"source_{name}" for name in SOURCE_BITS) + tuple(f"origin_{name}" for name in ORIGIN_NAMES)
 
 _DEFAULT = {"bias": -3.2, "marginal_gain": 0.8}
@@ -48,7 +49,9 @@ def coefficients() -> tuple[np.ndarray, np.ndarray]:
 def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: int) -> np.ndarray:
     """Why each chosen option may be right (one row per option): how much the model prefers
     it, how odd the written words are next to their neighbours (spinners make unseen
-    bigrams), which sources list the pair, what kind of rewrite it is."""
+    bigrams), which sources list the pair, what kind of rewrite it is, and how often the
+    document writes the original word and the written word elsewhere (a dictionary spinner
+    swaps a word wherever it can, so a page full of "in" did not turn one "in" into "within")."""
     n = len(chosen)
     g, k, m = lat.g[chosen], lat.k[chosen], lat.m[chosen].astype(np.int64)
     left, right = lat.ids[g - 1], lat.ids[np.minimum(g + k, len(lat.ids) - 1)]
@@ -61,6 +64,12 @@ def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: i
     uni_obs, uni_org = lm.logprob1(obs_first), lm.logprob1(org_first)
     masks = lat.sources[chosen].astype(np.int64)
     bits = np.stack([(masks & bit) > 0 for bit in SOURCE_BITS.values()], axis=1).astype(float)
+    words, counts = np.unique(lat.ids, return_counts=True)
+
+    def occurrences(ids: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(words, ids), len(words) - 1)
+        return np.where(words[at] == ids, counts[at], 0).astype(float)
+
     origin = np.zeros((n, len(ORIGIN_NAMES)))
     origin[np.arange(n), lat.origin[chosen].astype(np.int64)] = 1.0
     columns = [
@@ -79,6 +88,8 @@ def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: i
         (pmi[2] + pmi[3]) / 2,
         bits.sum(axis=1),
         lat.channel[chosen],
+        np.log1p(occurrences(org_first)),
+        np.log1p(occurrences(obs_first) - 1),
     ]
     return np.concatenate([np.stack(columns, axis=1), bits, origin], axis=1)
 

@@ -182,17 +182,22 @@ class CandidateTable:
                 pos += n
 
 
-def known_terms(vocab: dict[str, int]) -> dict[str, frozenset[str]]:
-    """Two-word established terms, as last word -> first words: the expected terms of the
-    PPS fingerprints outside the held-out split, spelt in the model's vocabulary."""
+def known_terms(vocab: dict[str, int]) -> dict[str, tuple[frozenset, tuple]]:
+    """Established terms of two or three words, as last word -> (the first words of its
+    two-word terms, the sorted first-word pairs of its three-word terms): the
+    expected terms of the PPS fingerprints outside the held-out split, spelt in the model's
+    vocabulary. (General term lists, WordNet's compound nouns or FOLDOC's headwords, were
+    tried: they taught the confidence model that a composed term is often wrong, and fewer
+    unseen tortured phrases were restored; docs/error-analysis.md.)"""
     from .data_splits import pps_is_heldout
     from .fingerprints import packaged_list
-    terms: dict[str, set[str]] = {}
+    terms: dict[str, tuple[set, set]] = {}
     for fp in packaged_list():
         words = (fp.replacement or "").lower().split()
-        if len(words) == 2 and all(w in vocab for w in words) and not pps_is_heldout(fp.query):
-            terms.setdefault(words[1], set()).add(words[0])
-    return {last: frozenset(firsts) for last, firsts in terms.items()}
+        if 2 <= len(words) <= 3 and all(w in vocab for w in words) and not pps_is_heldout(fp.query):
+            before = terms.setdefault(words[-1], (set(), set()))[len(words) - 2]
+            before.add(words[0] if len(words) == 2 else tuple(words[:2]))
+    return {last: (frozenset(two), tuple(sorted(three))) for last, (two, three) in terms.items()}
 
 
 def candidate_table() -> CandidateTable:

@@ -113,7 +113,7 @@ def generate_options(lat: Lattice, lm, table) -> None:
     gs = [np.full(len(cs), g) for g, _, cs in parts]
     ks = [np.full(len(cs), k) for _, k, cs in parts]
     lat.g = np.concatenate(gs + [c["g"] for c in composed])
-    lat.k = np.concatenate(ks + [np.full(len(c["g"]), 2) for c in composed])
+    lat.k = np.concatenate(ks + [c.get("k", np.full(len(c["g"]), 2)) for c in composed])
     for name in ("ids", "lengths", "origin", "sources", "prior", "channel"):
         arrays = [getattr(cs, name) for _, _, cs in parts] + [c[name] for c in composed]
         setattr(lat, {"ids": "orig", "lengths": "m"}.get(name, name), np.concatenate(arrays))
@@ -168,41 +168,63 @@ def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
 
 
 def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict) -> dict | None:
-    """Two adjacent words of which one or both were swapped, whose originals spell an
-    established term ("fluffy reasoning" <- "fuzzy logic")."""
-    found = []     # (g, first, second, sources, prior, channel)
-    for g in range(len(lat.words) - 1):
-        w1, w2 = lat.words[g], lat.words[g + 1]
-        if not (w1 and w2 and lat.joined[g]) or (g not in singles and g + 1 not in singles):
+    """Two or three adjacent words, one or more of them swapped, whose originals spell an
+    established term ("fluffy reasoning" <- "fuzzy logic", "help vector system" <- "support
+    vector machine"). `terms` maps a term's last word to (first words of two-word terms,
+    first-word pairs of three-word terms)."""
+    found = []     # (g, words, sources, prior, channel)
+    words = lat.words
+    options: dict[int, dict] = {}
+
+    def options_at(i: int) -> dict:        # the written word or any of its one-word originals
+        if i not in options:
+            options[i] = {words[i]: (None, 1.0, 0.0), **singles.get(i, EMPTY).singles}
+        return options[i]
+
+    for end in range(1, len(words)):
+        if not words[end]:
             continue
-        left, right = singles.get(g, EMPTY), singles.get(g + 1, EMPTY)
-        seconds = sorted(right.singles.keys() & terms.keys())
-        rights = [(t, *right.singles[t]) for t in seconds]
-        if w2 in terms:
-            rights.append((w2, None, 1.0, 0.0))
-        if not rights:
+        lasts = options_at(end).keys() & terms.keys()
+        if not lasts:
             continue
-        lefts = {w1: (None, 1.0, 0.0), **left.singles}
-        for second, src2, prior2, channel2 in rights:
-            for first in sorted(terms[second] & lefts.keys()):   # stable order
-                if (first, second) == (w1, w2):
-                    continue
-                src1, prior1, channel1 = lefts[first]
-                masks = [m for m in (src1, src2) if m is not None]
-                found.append((g, first, second, masks[0] & masks[-1], prior1 * prior2,
-                              channel1 + channel2 + KNOWN_TERM_BONUS))
+        for n in (2, 3):
+            g = end - n + 1
+            span = range(g, end + 1)
+            if (g < 0 or not all(words[i] for i in span)
+                    or not all(lat.joined[i] for i in span[:-1])
+                    or not any(i in singles for i in span)):
+                continue
+            opts = [options_at(i) for i in span]
+            for last in sorted(lasts):                                   # stable order
+                before = terms[last][n - 2]
+                if n == 2:
+                    heads = [(w,) for w in sorted(opts[0].keys() & before)]
+                else:
+                    heads = [h for h in before if h[0] in opts[0] and h[1] in opts[1]]
+                for firsts in heads:
+                    term = (*firsts, last)
+                    if all(w == words[i] for w, i in zip(term, span)):
+                        continue
+                    picked = [o[w] for w, o in zip(term, opts)]
+                    masks = [m for m, _, _ in picked if m is not None]
+                    mask = masks[0]
+                    for m in masks[1:]:
+                        mask &= m
+                    found.append((g, term, mask, float(np.prod([p for _, p, _ in picked])),
+                                  sum(c for _, _, c in picked) + KNOWN_TERM_BONUS))
     if not found:
         return None
     n = len(found)
     ids = np.full((n, MAX_ORIGINAL_WORDS), -1, np.int32)
-    ids[:, 0] = [lm.vocab[f[1]] for f in found]
-    ids[:, 1] = [lm.vocab[f[2]] for f in found]
-    return {"g": np.array([f[0] for f in found]), "ids": ids, "lengths": np.full(n, 2, np.int8),
-            "origin": np.full(n, KNOWN_TERM, np.int8),
-            "sources": np.array([f[3] for f in found], np.int8),
-            "prior": np.array([f[4] for f in found], np.float32),
-            "channel": np.array([f[5] for f in found], np.float32),
-            "texts": [f"{f[1]} {f[2]}" for f in found]}
+    for row, f in enumerate(found):
+        ids[row, :len(f[1])] = [lm.vocab[w] for w in f[1]]
+    lengths = np.array([len(f[1]) for f in found], np.int8)
+    return {"g": np.array([f[0] for f in found]), "k": lengths.astype(np.int64), "ids": ids,
+            "lengths": lengths, "origin": np.full(n, KNOWN_TERM, np.int8),
+            "sources": np.array([f[2] for f in found], np.int8),
+            "prior": np.array([f[3] for f in found], np.float32),
+            "channel": np.array([f[4] for f in found], np.float32),
+            "texts": [" ".join(f[1]) for f in found]}
 
 
 def window_trigrams(lm, ids: np.ndarray, g: np.ndarray, k: np.ndarray, orig: np.ndarray,
