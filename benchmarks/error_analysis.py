@@ -43,9 +43,9 @@ def funnel(docs, threshold: float):
             if p is not None and normalise(p.edit.replacements[0]) in ok:
                 stage = "restored" if p.edit.confidence >= threshold else "low_confidence"
             elif p is not None or any(s < g.end and g.start < e for s, e in at):
-                stage = "wrong_choice" if ok & cands or p is None else "wrong_choice"
-                if not ok & cands and p is not None and normalise(p.edit.replacements[0]) not in ok:
-                    stage = "no_candidate" if not (ok & cands) else "wrong_choice"
+                # a wrong original on exactly this span counts as no candidate when the right
+                # one was not on offer; an overlapping proposal is always a wrong choice
+                stage = "no_candidate" if p is not None and not ok & cands else "wrong_choice"
             else:
                 stage = "not_proposed" if ok & cands else "no_candidate"
             counts[stage] += 1
