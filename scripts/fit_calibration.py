@@ -167,10 +167,9 @@ def novel_tortured_documents(n: int, rng: random.Random):
     from unspin.thesaurus import load_thesaurus
     th = load_thesaurus()
     general = frozenset({"moby", "wordnet", "libreoffice"})
-    terms = sorted([(first, last) for last, (two, _) in candidate_table().terms.items()
-                    for first in two]
-                   + [(*firsts, last) for last, (_, three) in candidate_table().terms.items()
-                      for firsts in three])
+    known = candidate_table().terms
+    terms = sorted([(first, last) for last, (two, _) in known.items() for first in two]
+                   + [(*firsts, last) for last, (_, three) in known.items() for firsts in three])
     rng.shuffle(terms)
     docs = []
     for words in terms:

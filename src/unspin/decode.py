@@ -13,6 +13,8 @@ Each chosen edit then gets a calibrated confidence from its features (calibrate.
 """
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -206,10 +208,8 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict) -> dict | 
                     if all(w == words[i] for w, i in zip(term, span)):
                         continue
                     picked = [o[w] for w, o in zip(term, opts)]
-                    masks = [m for m, _, _ in picked if m is not None]
-                    mask = masks[0]
-                    for m in masks[1:]:
-                        mask &= m
+                    mask = functools.reduce(operator.and_,
+                                            [m for m, _, _ in picked if m is not None])
                     found.append((g, term, mask, float(np.prod([p for _, p, _ in picked])),
                                   sum(c for _, _, c in picked) + KNOWN_TERM_BONUS))
     if not found:
