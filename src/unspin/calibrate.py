@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
 
 import numpy as np
 
 from .candidates import ORIGIN_NAMES, SOURCE_BITS
+from .text import normalise
 
 FEATURES = (
     "bias", "marginal_gain", "local_gain", "log_prior", "observed_words", "original_words",
@@ -64,12 +66,7 @@ def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: i
     uni_obs, uni_org = lm.logprob1(obs_first), lm.logprob1(org_first)
     masks = lat.sources[chosen].astype(np.int64)
     bits = np.stack([(masks & bit) > 0 for bit in SOURCE_BITS.values()], axis=1).astype(float)
-    words, counts = np.unique(lat.ids, return_counts=True)
-
-    def occurrences(ids: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(words, ids), len(words) - 1)
-        return np.where(words[at] == ids, counts[at], 0).astype(float)
-
+    elsewhere = page_counts(lat, chosen)
     origin = np.zeros((n, len(ORIGIN_NAMES)))
     origin[np.arange(n), lat.origin[chosen].astype(np.int64)] = 1.0
     columns = [
@@ -88,10 +85,24 @@ def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: i
         (pmi[2] + pmi[3]) / 2,
         bits.sum(axis=1),
         lat.channel[chosen],
-        np.log1p(occurrences(org_first)),
-        np.log1p(occurrences(obs_first) - 1),
+        np.log1p(elsewhere[:, 0]),
+        np.log1p(elsewhere[:, 1]),
     ]
     return np.concatenate([np.stack(columns, axis=1), bits, origin], axis=1)
+
+
+def page_counts(lat, chosen: np.ndarray) -> np.ndarray:
+    """(n, 2): how often the page writes each option's first original word and its first
+    written word outside the option's own span. Counted on the words themselves, not on
+    language-model ids, where every out-of-vocabulary word shares one id."""
+    counts = Counter(lat.words)
+    out = np.zeros((len(chosen), 2))
+    for row, option in enumerate(chosen):
+        g, k = int(lat.g[option]), int(lat.k[option])
+        span = lat.words[g:g + k]
+        original = normalise((lat.texts[option].split() or [""])[0])
+        out[row] = (counts[original] - span.count(original), counts[span[0]] - span.count(span[0]))
+    return out
 
 
 TERM_COLUMN = FEATURES.index("origin_term")
