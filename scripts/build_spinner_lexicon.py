@@ -3,7 +3,7 @@
 
 The pairs (../shared/data/spinner_pairs/news_dev_pairs.tsv) are what real news spinners wrote
 for what: a learned channel, P(spun | original) of a fixed preferred synonym. Each pair is kept
-with its count and its half (unspin.data_splits.dev_pair_is_heldout), so the detector can
+with its count and its half (unspin.data_splits.dev_pair_half), so the detector can
 leave the held-out half out when it is measured on it (UNSPIN_HOLD_OUT=dev-pairs); a pair seen
 more than once is also re-inflected ("mentioned" for "said" teaches "mentions" for "says").
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from lemminflect import getAllInflections, getAllLemmas
 
-from unspin.data_splits import dev_pair_is_heldout
+from unspin.data_splits import dev_pair_half
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT.parent / "shared" / "data" / "spinner_pairs" / "news_dev_pairs.tsv"
@@ -70,7 +70,7 @@ def main(argv: list[str]) -> None:
     seen: dict[tuple[str, str], tuple[int, str, str]] = {}
     for r in rows:
         spun = r["spun"].strip().lower()
-        half = "heldout" if dev_pair_is_heldout(r["spun"]) else "calibration"
+        half = dev_pair_half(r["spun"])
         originals = [r["original"]] + [a for a in r["also_acceptable"].split("|") if a not in ("", "=")]
         for original in (o.strip().lower() for o in originals):
             if (spun == original or not _PHRASE.fullmatch(spun) or not _PHRASE.fullmatch(original)

@@ -8,7 +8,7 @@ import pytest
 
 import unspin
 from unspin.data_splits import dev_pair_is_heldout
-from unspin.lexicon import spinner_lexicon
+from unspin.lexicon import pairs_of, spinner_lexicon
 from unspin.rules import rewrite_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +41,19 @@ def test_hold_out_removes_the_heldout_half_everywhere():
     assert not dev_pair_is_heldout("mentioned")
     # held-out pairs are gone from the lexicon and from the hand-written rules alike
     assert out == ["0", "0", "1"]
+
+
+def test_calibration_quarters_split_the_calibration_half_and_can_be_hidden():
+    a, b = pairs_of("calibration-a"), pairs_of("calibration-b")
+    heldout = pairs_of("heldout")
+    assert a and b and not (a & b) and not ((a | b) & heldout)
+    observed, original = sorted(a)[0]
+    hidden = rewrite_table(a)
+    assert original in {rw.original for rw in rewrite_table().get(observed, ())}
+    assert original not in {rw.original for rw in hidden.get(observed, ())}
+    # the other quarter stays
+    other_observed, other_original = sorted(b)[0]
+    assert other_original in {rw.original for rw in hidden.get(other_observed, ())}
 
 
 @pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "spinner_pairs").exists(),

@@ -87,9 +87,9 @@ EMPTY = CandidateSet(np.zeros((0, MAX_ORIGINAL_WORDS), np.int32), np.zeros(0, np
 class CandidateTable:
     """observed phrase → CandidateSet, with a per-process cache."""
 
-    def __init__(self, lm, thesaurus):
+    def __init__(self, lm, thesaurus, rules: dict | None = None):
         self.lm, self.thesaurus = lm, thesaurus
-        self.rules = rewrite_table()
+        self.rules = rewrite_table() if rules is None else rules
         # every proper prefix of a multi-word key: a longer span is looked up only after one
         self.prefixes = frozenset(
             " ".join(words[:j]) for key in (*thesaurus, *self.rules)

@@ -460,14 +460,15 @@ class Proposal:
     marginal_gain: float
 
 
-def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUTION_COST
-            ) -> tuple[list[Proposal], int]:
+def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUTION_COST,
+            table=None) -> tuple[list[Proposal], int]:
     """Every edit the decoder chooses (whatever its confidence) and the words the LM saw.
-    A lower `substitution_cost` proposes more (for a rescoring backend to judge)."""
+    A lower `substitution_cost` proposes more (for a rescoring backend to judge); `table`
+    replaces the packaged candidate table (calibration hides some rules with one)."""
     lm = resources.language_model()
     lat = build_lattice(text, tokens, lm)
     lm_words = int((lat.token_of >= 0).sum())
-    generate_options(lat, lm, candidate_table())
+    generate_options(lat, lm, candidate_table() if table is None else table)
     if len(lat.g) == 0:
         return [], lm_words
     # a bigram estimate first; exact trigram windows only for options that may matter

@@ -40,7 +40,12 @@ def _rows() -> list[list[str]]:
 
 def the_heldout_half() -> frozenset[tuple[str, str]]:
     """(observed, original) of the held-out half of the development pairs, always."""
-    return frozenset((r[0], r[1]) for r in _rows() if r[3] == "heldout")
+    return pairs_of("heldout")
+
+
+def pairs_of(half: str) -> frozenset[tuple[str, str]]:
+    """(observed, original) of one half or calibration quarter (unspin.data_splits.dev_pair_half)."""
+    return frozenset((r[0], r[1]) for r in _rows() if r[3] == half)
 
 
 @lru_cache(maxsize=1)
@@ -60,18 +65,19 @@ def derived_from(observed: str, original: str, pairs) -> bool:
     return any(_contains(observed, s) and _contains(original, o) for s, o in pairs)
 
 
-def derived_from_heldout(observed: str, original: str) -> bool:
+def derived_from_heldout(observed: str, original: str, hidden: frozenset = frozenset()) -> bool:
     """Whether a rule is, or contains, a held-out pair while the held-out half is being held
-    out: rules were written by people who had seen the development pairs, so these go too."""
-    return derived_from(observed, original, heldout_pairs())
+    out (or one of `hidden`): rules were written by people who had seen the development
+    pairs, so these go too."""
+    return derived_from(observed, original, heldout_pairs() | hidden)
 
 
-@lru_cache(maxsize=1)
-def spinner_lexicon() -> dict[str, tuple[tuple[str, float], ...]]:
+@lru_cache(maxsize=4)
+def spinner_lexicon(hidden: frozenset = frozenset()) -> dict[str, tuple[tuple[str, float], ...]]:
     """observed phrase (lowercase) -> (original, channel fanout) of each original real spinners
-    rewrote into it."""
+    rewrote into it (without the `hidden` pairs: calibration hides a quarter at a time)."""
     table: dict[str, list[tuple[str, float]]] = {}
     for observed, original, count, _half, _how in _rows():
-        if not derived_from_heldout(observed, original):
+        if not derived_from_heldout(observed, original, hidden):
             table.setdefault(observed, []).append((original, fanout(int(count))))
     return {k: tuple(v) for k, v in table.items()}

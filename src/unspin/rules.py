@@ -34,9 +34,10 @@ class Rewrite:
     fanout: float = 10.0  # the channel: a rule is one of about ten rewrites of its original
 
 
-@lru_cache(maxsize=1)
-def rewrite_table() -> dict[str, tuple[Rewrite, ...]]:
-    """observed phrase (lowercase) → the originals a spinner may have rewritten into it."""
+@lru_cache(maxsize=4)
+def rewrite_table(hidden: frozenset = frozenset()) -> dict[str, tuple[Rewrite, ...]]:
+    """observed phrase (lowercase) → the originals a spinner may have rewritten into it;
+    `hidden`: development pairs to leave out with every rule derived from them."""
     table: dict[str, list[Rewrite]] = {}
     text = (files("unspin") / "data" / "rewrites.tsv").read_text(encoding="utf-8")
     for line in text.splitlines()[1:]:
@@ -44,11 +45,11 @@ def rewrite_table() -> dict[str, tuple[Rewrite, ...]]:
             continue
         observed, originals, family = line.split("\t")
         for original in originals.split("|"):
-            if not derived_from_heldout(observed, original):
+            if not derived_from_heldout(observed, original, hidden):
                 table.setdefault(observed, []).append(Rewrite(original, family))
     for nationality in NATIONALITIES:
         table.setdefault(f"{nationality} language", []).append(Rewrite(nationality, "nationality"))
-    for observed, originals in spinner_lexicon().items():
+    for observed, originals in spinner_lexicon(hidden).items():
         rules = table.setdefault(observed, [])
         for original, fanout in originals:
             same = [j for j, rw in enumerate(rules) if rw.original == original]
