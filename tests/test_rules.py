@@ -109,3 +109,18 @@ def test_three_word_terms_are_composed_from_swapped_words():
     i = lat.texts.index("support vector machine")
     assert lat.origin[i] == KNOWN_TERM and lat.k[i] == 3 and lat.words[lat.g[i]] == "support"
     assert lat.channel[i] > 0
+
+
+def test_known_terms_are_spelt_from_originals_below_the_candidate_cut():
+    """"detection" is a rarer original of "recognition" than the 32 every span keeps, yet it
+    spells "intrusion detection" with "interruption" <- "intrusion": the term is offered and
+    restored."""
+    from unspin.candidates import MAX_THESAURUS_CANDIDATES, candidate_table
+    table = candidate_table()
+    assert "detection" not in table.lookup("recognition").singles
+    assert "detection" in table.lookup("recognition").term_singles
+    assert len(table.lookup("recognition").singles) <= MAX_THESAURUS_CANDIDATES
+    report = unspin.Detector(fingerprints=False).check(
+        "Recent advances in interruption recognition have attracted wide attention.")
+    assert [(e.text, e.replacements[0]) for e in report.edits] == [
+        ("interruption recognition", "intrusion detection")]

@@ -9,6 +9,7 @@ Per observed phrase the candidates are converted to word ids once per process an
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ class CandidateSet:
     channel: np.ndarray    # (n,) float32 ln P(observed | original) = -ln fanout(original)
     texts: tuple[str, ...]
     singles: dict          # one-word originals: text -> (source mask, prior, channel)
+    term_singles: dict = None   # the same for words of known terms ranked below the cut
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -81,7 +83,7 @@ class CandidateSet:
 
 EMPTY = CandidateSet(np.zeros((0, MAX_ORIGINAL_WORDS), np.int32), np.zeros(0, np.int8),
                      np.zeros(0, np.int8), np.zeros(0, np.int8), np.zeros(0, np.float32),
-                     np.zeros(0, np.float32), (), {})
+                     np.zeros(0, np.float32), (), {}, {})
 
 
 class CandidateTable:
@@ -95,6 +97,8 @@ class CandidateTable:
             " ".join(words[:j]) for key in (*thesaurus, *self.rules)
             if " " in key for words in [key.split()] for j in range(1, len(words)))
         self.terms = known_terms(lm.vocab)
+        self.term_words = frozenset(w for last, (two, three) in self.terms.items()
+                                    for w in (last, *two, *(w for pair in three for w in pair)))
         self._cache: dict[str, CandidateSet] = {}
         self._originals: dict[str, tuple | None] = {}
         self._unigram: list[float] | None = None
@@ -129,17 +133,20 @@ class CandidateTable:
                     ranked.append((info[1] + math.log(prior + 1e-4), text, mask, prior, info))
             ranked.sort(key=lambda r: -r[0])
             for _, text, mask, prior, (ids, _, fanout) in ranked[:MAX_THESAURUS_CANDIDATES]:
-                if mask & SOURCE_BITS["pps"]:
-                    fanout = min(fanout, OBSERVED_PAIR_FANOUT)
-                rows[text] = (THESAURUS, mask, prior, fanout, ids)
+                rows[text] = (THESAURUS, mask, prior, _observed_fanout(mask, fanout), ids)
+            # rarer originals still serve to spell a known term ("woods" <- "forest")
+            deep = {text: (mask, prior,
+                           self._channel(THESAURUS, prior, _observed_fanout(mask, fanout)))
+                    for _, text, mask, prior, (ids, _, fanout) in ranked[MAX_THESAURUS_CANDIDATES:]
+                    if len(ids) == 1 and text in self.term_words}
+        else:
+            deep = {}
         rows.pop(observed, None)
         if not rows:
-            return EMPTY
+            return dataclasses.replace(EMPTY, term_singles=deep) if deep else EMPTY
         texts = tuple(rows)
         values = list(rows.values())
-        channels = [-CHANNEL_WEIGHT * math.log(v[3])
-                    + (PRIOR_WEIGHT * math.log(v[2] * TYPICAL_CANDIDATES) if v[0] == THESAURUS
-                       else 0.0) for v in values]
+        channels = [self._channel(v[0], v[2], v[3]) for v in values]
         return CandidateSet(
             np.array([v[4] + [-1] * (MAX_ORIGINAL_WORDS - len(v[4])) for v in values], np.int32),
             np.array([len(v[4]) for v in values], np.int8),
@@ -148,7 +155,13 @@ class CandidateTable:
             np.array([v[2] for v in values], np.float32),
             np.array(channels, np.float32),
             texts,
-            {t: (v[1], v[2], c) for t, v, c in zip(texts, values, channels) if len(v[4]) == 1})
+            {t: (v[1], v[2], c) for t, v, c in zip(texts, values, channels) if len(v[4]) == 1},
+            deep)
+
+    @staticmethod
+    def _channel(origin: int, prior: float, fanout: float) -> float:
+        return -CHANNEL_WEIGHT * math.log(fanout) + (
+            PRIOR_WEIGHT * math.log(prior * TYPICAL_CANDIDATES) if origin == THESAURUS else 0.0)
 
     def _learn(self, phrases: list[str]) -> None:
         """Cache (word ids, commonness, fanout) of each new original phrase, or None if the
@@ -180,6 +193,11 @@ class CandidateTable:
                 n = len(ids) - 1
                 self._originals[p] = (ids, score + sum(lp[pos:pos + n]), fanout)
                 pos += n
+
+
+def _observed_fanout(mask: int, fanout: float) -> float:
+    """A PPS pair is a spinner's observed choice: the channel of a fixed preferred synonym."""
+    return min(fanout, OBSERVED_PAIR_FANOUT) if mask & SOURCE_BITS["pps"] else fanout
 
 
 def known_terms(vocab: dict[str, int]) -> dict[str, tuple[frozenset, tuple]]:

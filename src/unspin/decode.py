@@ -105,8 +105,8 @@ def generate_options(lat: Lattice, lm, table) -> None:
             cs = table.lookup(key)
             if len(cs):
                 parts.append((g, k, cs))
-                if k == 1:
-                    singles[g] = cs
+            if k == 1 and (len(cs) or cs.term_singles):
+                singles[g] = cs
     composed = [c for c in (compose_pairs(lat, lm, singles),
                             compose_known_terms(lat, lm, table.terms, singles)) if c]
     if not parts and not composed:
@@ -180,7 +180,9 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict) -> dict | 
 
     def options_at(i: int) -> dict:        # the written word or any of its one-word originals
         if i not in options:
-            options[i] = {words[i]: (None, 1.0, 0.0), **singles.get(i, EMPTY).singles}
+            found_here = singles.get(i, EMPTY)
+            options[i] = {words[i]: (None, 1.0, 0.0), **found_here.term_singles,
+                          **found_here.singles}
         return options[i]
 
     for end in range(1, len(words)):
