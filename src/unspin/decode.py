@@ -470,7 +470,8 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
     lm = resources.language_model()
     lat = build_lattice(text, tokens, lm)
     lm_words = int((lat.token_of >= 0).sum())
-    generate_options(lat, lm, candidate_table() if table is None else table)
+    table = candidate_table() if table is None else table
+    generate_options(lat, lm, table)
     if len(lat.g) == 0:
         return [], lm_words
     # a bigram estimate first; exact trigram windows only for options that may matter
@@ -498,7 +499,8 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
     proposals = []
     if chosen:
         index = np.array([i for i, _, _ in chosen], np.int64)
-        features = edit_features(lat, lm, index, np.array([m for _, m, _ in chosen]), lm_words)
+        features = edit_features(lat, lm, index, np.array([m for _, m, _ in chosen]), lm_words,
+                                 table.thesaurus.fanout)
         for (i, marginal, rivals), row, confidence in zip(chosen, features,
                                                            edit_confidences(features)):
             edit = make_edit(text, tokens, lat, i, rivals, float(confidence))
