@@ -124,3 +124,12 @@ def test_known_terms_are_spelt_from_originals_below_the_candidate_cut():
         "Recent advances in interruption recognition have attracted wide attention.")
     assert [(e.text, e.replacements[0]) for e in report.edits] == [
         ("interruption recognition", "intrusion detection")]
+
+
+def test_a_term_word_may_stand_for_a_written_phrase():
+    """"malignant growth" is the thesaurus's phrase for "cancer": "bone malignant growth"
+    spells the known term "bone cancer" across three written words."""
+    report = unspin.Detector(fingerprints=False).check(
+        "Recent advances in bone malignant growth have attracted wide attention from researchers.")
+    assert [(e.text, e.replacements[0]) for e in report.edits] == [
+        ("bone malignant growth", "bone cancer")]

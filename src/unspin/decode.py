@@ -14,6 +14,7 @@ Each chosen edit then gets a calibrated confidence from its features (calibrate.
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 from dataclasses import dataclass, field
 
@@ -90,7 +91,7 @@ def build_lattice(text: str, tokens: list[Token], lm) -> Lattice:
 
 def generate_options(lat: Lattice, lm, table) -> None:
     """Fill the lattice's option arrays from the candidate table and compositions."""
-    parts, singles = [], {}
+    parts, singles, phrases = [], {}, {}
     words, n = lat.words, len(lat.words)
     prefixes = table.prefixes
     for g in range(n):
@@ -107,8 +108,10 @@ def generate_options(lat: Lattice, lm, table) -> None:
                 parts.append((g, k, cs))
             if k == 1 and (len(cs) or cs.term_singles):
                 singles[g] = cs
+            elif k > 1 and cs.singles:
+                phrases[(g, k)] = cs
     composed = [c for c in (compose_pairs(lat, lm, singles),
-                            compose_known_terms(lat, lm, table.terms, singles)) if c]
+                            compose_known_terms(lat, lm, table.terms, singles, phrases)) if c]
     if not parts and not composed:
         lat.g = np.zeros(0, np.int64)
         return
@@ -169,64 +172,87 @@ def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
             "texts": texts}
 
 
-def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict) -> dict | None:
-    """Two or three adjacent words, one or more of them swapped, whose originals spell an
-    established term ("fluffy reasoning" <- "fuzzy logic", "help vector system" <- "support
-    vector machine"). `terms` maps a term's last word to (first words of two-word terms,
-    first-word pairs of three-word terms)."""
-    found = []     # (g, words, sources, prior, channel)
+def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
+                        phrases: dict | None = None) -> dict | None:
+    """Adjacent words, one or more of them swapped, whose originals spell an established term
+    of two or three words ("fluffy reasoning" <- "fuzzy logic", "help vector system" <-
+    "support vector machine"). A term word may also stand for a written phrase of two or three
+    words that the thesaurus gives it for ("bone malignant growth" <- "bone cancer"); `phrases`
+    maps (first word, words) of such phrases to their candidates. `terms` maps a term's last
+    word to (first words of two-word terms, first-word pairs of three-word terms)."""
+    found = []     # (g, written words, term, sources, prior, channel)
     words = lat.words
-    options: dict[int, dict] = {}
+    phrases = phrases or {}
+    options: dict[tuple[int, int], dict] = {}
 
-    def options_at(i: int) -> dict:        # the written word or any of its one-word originals
-        if i not in options:
-            found_here = singles.get(i, EMPTY)
-            options[i] = {words[i]: (None, 1.0, 0.0), **found_here.term_singles,
-                          **found_here.singles}
-        return options[i]
+    def options_at(i: int, n: int = 1) -> dict:
+        """The one-word originals of words[i:i+n] (for one word, also the word as written)."""
+        if (i, n) not in options:
+            if n == 1:
+                here = singles.get(i, EMPTY)
+                options[(i, n)] = {words[i]: (None, 1.0, 0.0), **here.term_singles,
+                                   **here.singles}
+            else:
+                options[(i, n)] = phrases[(i, n)].singles if (i, n) in phrases else {}
+        return options[(i, n)]
 
     for end in range(1, len(words)):
-        if not words[end]:
-            continue
-        lasts = options_at(end).keys() & terms.keys()
-        if not lasts:
-            continue
-        for n in (2, 3):
-            g = end - n + 1
-            span = range(g, end + 1)
-            if (g < 0 or not all(words[i] for i in span)
-                    or not all(lat.joined[i] for i in span[:-1])
-                    or not any(i in singles for i in span)):
-                continue
-            opts = [options_at(i) for i in span]
+        for last_n in range(1, 4):
+            lasts = (options_at(end - last_n + 1, last_n).keys() & terms.keys()
+                     if end - last_n + 1 >= 0 and words[end] else ())
             for last in sorted(lasts):                                   # stable order
-                before = terms[last][n - 2]
-                if n == 2:
-                    heads = [(w,) for w in sorted(opts[0].keys() & before)]
-                else:
-                    heads = [h for h in before if h[0] in opts[0] and h[1] in opts[1]]
-                for firsts in heads:
-                    term = (*firsts, last)
-                    if all(w == words[i] for w, i in zip(term, span)):
+                for layout in TERM_LAYOUTS:
+                    if layout[-1] != last_n:
                         continue
-                    picked = [o[w] for w, o in zip(term, opts)]
-                    mask = functools.reduce(operator.and_,
-                                            [m for m, _, _ in picked if m is not None])
-                    found.append((g, term, mask, float(np.prod([p for _, p, _ in picked])),
-                                  sum(c for _, _, c in picked) + KNOWN_TERM_BONUS))
+                    found += _spell_terms(lat, layout, end, last, terms, options_at, singles)
     if not found:
         return None
     n = len(found)
     ids = np.full((n, MAX_ORIGINAL_WORDS), -1, np.int32)
     for row, f in enumerate(found):
-        ids[row, :len(f[1])] = [lm.vocab[w] for w in f[1]]
-    lengths = np.array([len(f[1]) for f in found], np.int8)
-    return {"g": np.array([f[0] for f in found]), "k": lengths.astype(np.int64), "ids": ids,
+        ids[row, :len(f[2])] = [lm.vocab[w] for w in f[2]]
+    lengths = np.array([len(f[2]) for f in found], np.int8)
+    return {"g": np.array([f[0] for f in found]),
+            "k": np.array([f[1] for f in found], np.int64), "ids": ids,
             "lengths": lengths, "origin": np.full(n, KNOWN_TERM, np.int8),
-            "sources": np.array([f[2] for f in found], np.int8),
-            "prior": np.array([f[3] for f in found], np.float32),
-            "channel": np.array([f[4] for f in found], np.float32),
-            "texts": [" ".join(f[1]) for f in found]}
+            "sources": np.array([f[3] for f in found], np.int8),
+            "prior": np.array([f[4] for f in found], np.float32),
+            "channel": np.array([f[5] for f in found], np.float32),
+            "texts": [" ".join(f[2]) for f in found]}
+
+
+#: How the written words may fall under a term's words: one to three written words each, at
+#: most MAX_SPAN in all ((1, 2): the second term word stands for a two-word phrase).
+TERM_LAYOUTS = tuple(layout for n in (2, 3) for layout in itertools.product((1, 2, 3), repeat=n)
+                     if sum(layout) <= MAX_SPAN)
+
+
+def _spell_terms(lat, layout, end, last, terms, options_at, singles) -> list[tuple]:
+    """Every known term ending in `last` that the written words before `end` can spell under
+    `layout`, as (g, written words, term, sources, prior, channel)."""
+    words = lat.words
+    g = end - sum(layout) + 1
+    span = range(g, end + 1)
+    if (g < 0 or not all(words[i] for i in span) or not all(lat.joined[i] for i in span[:-1])
+            or (max(layout) == 1 and not any(i in singles for i in span))):
+        return []
+    starts = [g + sum(layout[:j]) for j in range(len(layout))]
+    opts = [options_at(i, n) for i, n in zip(starts, layout)]
+    before = terms[last][len(layout) - 2]
+    if len(layout) == 2:
+        heads = [(w,) for w in sorted(opts[0].keys() & before)]
+    else:
+        heads = [h for h in before if h[0] in opts[0] and h[1] in opts[1]]
+    out = []
+    for firsts in heads:
+        term = (*firsts, last)
+        if max(layout) == 1 and all(w == words[i] for w, i in zip(term, span)):
+            continue
+        picked = [o[w] for w, o in zip(term, opts)]
+        mask = functools.reduce(operator.and_, [m for m, _, _ in picked if m is not None])
+        out.append((g, len(span), term, mask, float(np.prod([p for _, p, _ in picked])),
+                    sum(c for _, _, c in picked) + KNOWN_TERM_BONUS))
+    return out
 
 
 def window_trigrams(lm, ids: np.ndarray, g: np.ndarray, k: np.ndarray, orig: np.ndarray,
