@@ -196,15 +196,29 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
                 options[(i, n)] = phrases[(i, n)].singles if (i, n) in phrases else {}
         return options[(i, n)]
 
+    # run[i]: where the run of joined words that ends at word i begins (a term stays in one)
+    run = list(range(len(words)))
+    for i in range(1, len(words)):
+        if words[i] and words[i - 1] and lat.joined[i - 1]:
+            run[i] = run[i - 1]
     for end in range(1, len(words)):
-        for last_n in range(1, 4):
-            lasts = (options_at(end - last_n + 1, last_n).keys() & terms.keys()
-                     if end - last_n + 1 >= 0 and words[end] else ())
-            for last in sorted(lasts):                                   # stable order
-                for layout in TERM_LAYOUTS:
-                    if layout[-1] != last_n:
-                        continue
-                    found += _spell_terms(lat, layout, end, last, terms, options_at, singles)
+        if not words[end]:
+            continue
+        # the term-final words the last one to three written words offer
+        lasts = [sorted(options_at(end - n + 1, n).keys() & terms.keys())
+                 if end - n + 1 >= run[end] else [] for n in (1, 2, 3)]
+        if not any(lasts):
+            continue
+        for layout, offsets in TERM_LAYOUTS:
+            g = end - sum(layout) + 1
+            if g < run[end] or not lasts[layout[-1] - 1]:
+                continue
+            if max(layout) == 1:
+                if not any(i in singles for i in range(g, end + 1)):
+                    continue
+            elif not all((g + o, n) in phrases for o, n in zip(offsets, layout) if n > 1):
+                continue
+            found += _spell_terms(lat, layout, g, lasts[layout[-1] - 1], terms, options_at)
     if not found:
         return None
     n = len(found)
@@ -223,35 +237,32 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
 
 #: How the written words may fall under a term's words: one to three written words each, at
 #: most MAX_SPAN in all ((1, 2): the second term word stands for a two-word phrase).
-TERM_LAYOUTS = tuple(layout for n in (2, 3) for layout in itertools.product((1, 2, 3), repeat=n)
-                     if sum(layout) <= MAX_SPAN)
+TERM_LAYOUTS = tuple((layout, tuple(sum(layout[:j]) for j in range(len(layout))))
+                     for n in (2, 3) for layout in itertools.product((1, 2, 3), repeat=n)
+                     if sum(layout) <= MAX_SPAN)      # (words per term word, their offsets)
 
 
-def _spell_terms(lat, layout, end, last, terms, options_at, singles) -> list[tuple]:
-    """Every known term ending in `last` that the written words before `end` can spell under
-    `layout`, as (g, written words, term, sources, prior, channel)."""
+def _spell_terms(lat, layout, g, lasts, terms, options_at) -> list[tuple]:
+    """Every known term ending in one of `lasts` that the written words from g can spell
+    under `layout`, as (g, written words, term, sources, prior, channel)."""
     words = lat.words
-    g = end - sum(layout) + 1
-    span = range(g, end + 1)
-    if (g < 0 or not all(words[i] for i in span) or not all(lat.joined[i] for i in span[:-1])
-            or (max(layout) == 1 and not any(i in singles for i in span))):
-        return []
     starts = [g + sum(layout[:j]) for j in range(len(layout))]
     opts = [options_at(i, n) for i, n in zip(starts, layout)]
-    before = terms[last][len(layout) - 2]
-    if len(layout) == 2:
-        heads = [(w,) for w in sorted(opts[0].keys() & before)]
-    else:
-        heads = [h for h in before if h[0] in opts[0] and h[1] in opts[1]]
     out = []
-    for firsts in heads:
-        term = (*firsts, last)
-        if max(layout) == 1 and all(w == words[i] for w, i in zip(term, span)):
-            continue
-        picked = [o[w] for w, o in zip(term, opts)]
-        mask = functools.reduce(operator.and_, [m for m, _, _ in picked if m is not None])
-        out.append((g, len(span), term, mask, float(np.prod([p for _, p, _ in picked])),
-                    sum(c for _, _, c in picked) + KNOWN_TERM_BONUS))
+    for last in lasts:
+        before = terms[last][len(layout) - 2]
+        if len(layout) == 2:
+            heads = [(w,) for w in sorted(opts[0].keys() & before)]
+        else:
+            heads = [h for h in before if h[0] in opts[0] and h[1] in opts[1]]
+        for firsts in heads:
+            term = (*firsts, last)
+            if max(layout) == 1 and all(w == words[i] for w, i in zip(term, starts)):
+                continue
+            picked = [o[w] for w, o in zip(term, opts)]
+            mask = functools.reduce(operator.and_, [m for m, _, _ in picked if m is not None])
+            out.append((g, sum(layout), term, mask, float(np.prod([p for _, p, _ in picked])),
+                        sum(c for _, _, c in picked) + KNOWN_TERM_BONUS))
     return out
 
 
