@@ -6,7 +6,8 @@ Training data as for scripts/fit_calibration.py: the *train* half of the Wikiped
 clean documents. The trigram stage proposes with the llm backend's looser substitution cost;
 each uncertain proposal is scored by the LLM and labelled right when its span and (LLM-chosen)
 first replacement match a gold edit. Features: the trigram confidence (as a logit), the LLM's
-log-probability gain of the best replacement, and whether the LLM changed the choice.
+log-probability gain of the best replacement, whether the LLM changed the choice, and what
+kind of candidate it is (a pair real spinners were seen writing, an established term).
 
     python scripts/fit_llm_calibration.py [--docs 200] [--seed 11] [--llm PATH]
 """
@@ -42,16 +43,16 @@ def main() -> int:
     lm = load_model(args.llm)
     X, y, y_trigram = [], [], []
     docs = training_documents(args.docs, args.seed)
-    for n, (text, gold) in enumerate(docs, 1):
+    for n, (text, gold, table) in enumerate(docs, 1):
         spun = gold.spun if gold else text
-        proposals, _ = propose(spun, tokenize(spun), LLM_SUBSTITUTION_COST)
+        proposals, _ = propose(spun, tokenize(spun), LLM_SUBSTITUTION_COST, table=table)
         judged = judge(spun, proposals, lm)
         rechosen = [apply_judgement(proposals[j.index], j) for j in judged]
         labels = label(rechosen, gold)
         y_trigram += label([proposals[j.index] for j in judged], gold)
         for j, lab in zip(judged, labels):
             best = int(np.argmax(j.gains))
-            X.append(llm_features(proposals[j.index].edit.confidence, float(j.gains[best]), best != 0))
+            X.append(llm_features(proposals[j.index], float(j.gains[best]), best != 0))
             y.append(lab)
         if n % 20 == 0:
             print(f"  {n}/{len(docs)} documents, {len(y)} judged proposals, "

@@ -38,7 +38,8 @@ def proposal(text: str, observed: str, replacements: tuple[str, ...], confidence
         start = text.index(observed, start + 1)
     edit = Edit(start, start + len(observed), observed, replacements, confidence, "SPUN_PHRASE",
                 "model", f"Likely machine-spun; the usual phrase here is “{replacements[0]}”.")
-    return Proposal(edit, np.zeros(1), 1.0)
+    from unspin.calibrate import FEATURES
+    return Proposal(edit, np.zeros(len(FEATURES)), 1.0)    # a thesaurus candidate's row
 
 
 # --- without the model: the messages a user sees ---------------------------------------------

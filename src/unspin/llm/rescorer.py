@@ -19,15 +19,18 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..calibrate import FEATURES as EDIT_FEATURES
 from ..calibrate import fitted_coefficients
 from ..text import sentences, tokenize
 
-UNCERTAIN_BAND = (0.2, 0.95)
+UNCERTAIN_BAND = (0.05, 0.95)
 LEFT_WORDS = 10
 RIGHT_WORDS = 3
 MAX_ALTERNATIVES = 2
-FEATURES = ("bias", "trigram_logit", "llm_gain", "llm_changed_choice")
+FEATURES = ("bias", "trigram_logit", "llm_gain", "llm_changed_choice", "observed_pair",
+            "known_term")
 _DEFAULT = {"bias": 0.0, "trigram_logit": 1.0, "llm_gain": 0.6, "llm_changed_choice": 0.0}
+_OBSERVED, _TERM = (EDIT_FEATURES.index(f"origin_{name}") for name in ("observed", "term"))
 
 
 @dataclass
@@ -54,9 +57,13 @@ def coefficients() -> np.ndarray:
     return fitted_coefficients("llm_calibration.json", "edit", FEATURES, _DEFAULT)
 
 
-def llm_features(trigram_confidence: float, gain: float, changed: bool) -> np.ndarray:
-    p = min(max(trigram_confidence, 1e-4), 1 - 1e-4)
-    return np.array([1.0, math.log(p / (1 - p)), max(-30.0, min(30.0, gain)), float(changed)])
+def llm_features(proposal, gain: float, changed: bool) -> np.ndarray:
+    """What the recalibration sees: the trigram's confidence (a logit), the LLM's gain, whether
+    the LLM changed the choice, and the kind of candidate (a pair real spinners were seen
+    writing keeps its evidence whatever a general LM thinks of the wording)."""
+    p = min(max(proposal.edit.confidence, 1e-4), 1 - 1e-4)
+    return np.array([1.0, math.log(p / (1 - p)), max(-30.0, min(30.0, gain)), float(changed),
+                     float(proposal.features[_OBSERVED] > 0), float(proposal.features[_TERM] > 0)])
 
 
 def llm_confidence(features: np.ndarray, weights: np.ndarray | None = None) -> float:
@@ -159,7 +166,7 @@ def apply_judgement(proposal, judgement: Judgement):
     """The proposal with the LLM's choice first and its recalibrated confidence."""
     edit = proposal.edit
     best = int(np.argmax(judgement.gains))
-    features = llm_features(edit.confidence, float(judgement.gains[best]), best != 0)
+    features = llm_features(proposal, float(judgement.gains[best]), best != 0)
     replacements = edit.replacements
     message = edit.message
     if best:
