@@ -75,9 +75,14 @@ def derived_from_heldout(observed: str, original: str, hidden: frozenset = froze
 @lru_cache(maxsize=4)
 def spinner_lexicon(hidden: frozenset = frozenset()) -> dict[str, tuple[tuple[str, float], ...]]:
     """observed phrase (lowercase) -> (original, channel fanout) of each original real spinners
-    rewrote into it (without the `hidden` pairs: calibration hides a quarter at a time)."""
+    rewrote into it (without the `hidden` pairs: calibration hides a quarter at a time).
+    A pair seen in both directions ("anticipated" for "expected" and back) says only that the
+    two words are swapped, not which one was written: it keeps the weakest channel."""
     table: dict[str, list[tuple[str, float]]] = {}
-    for observed, original, count, _half, _how in _rows():
-        if not derived_from_heldout(observed, original, hidden):
-            table.setdefault(observed, []).append((original, fanout(int(count))))
+    kept = [(observed, original, int(count)) for observed, original, count, _half, _how in _rows()
+            if not derived_from_heldout(observed, original, hidden)]
+    pairs = {(observed, original) for observed, original, _ in kept}
+    for observed, original, count in kept:
+        both_ways = (original, observed) in pairs
+        table.setdefault(observed, []).append((original, fanout(0 if both_ways else count)))
     return {k: tuple(v) for k, v in table.items()}
