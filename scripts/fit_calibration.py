@@ -30,6 +30,7 @@ from unspin.calibrate import (FEATURES, TERM_COLUMN, TREES_FILE, Trees, edit_con
 from unspin.decode import Evidence, propose
 from unspin.evaluate.corpus import wiki_documents
 from unspin.evaluate.spinner import Spinner
+from unspin.lexicon import seen_both_ways
 from unspin.scoring import DOC_FEATURES, document_features
 from unspin.data_splits import dev_pair_is_heldout, pps_is_heldout
 from unspin.text import count_words, tokenize
@@ -218,9 +219,9 @@ def training_documents(n_docs: int, seed: int):
     # and every document rewritten with the real spinner choices of the calibration half and
     # the rule spins (how a dictionary spinner's page looks)
     real = real_pairs()
-    # a pair seen both ways is no fixed choice (lexicon.spinner_lexicon): not replayed as one
-    both_ways = {(o.lower(), s.lower()) for o, s, _ in real} & {(s.lower(), o.lower()) for o, s, _ in real}
-    real = [(o, s, alt) for o, s, alt in real if (o.lower(), s.lower()) not in both_ways]
+    # a pair seen both ways is no fixed choice (lexicon.seen_both_ways): not replayed as one
+    swapped = seen_both_ways((o, s) for o, s, _ in real)
+    real = [(o, s, alt) for o, s, alt in real if (o.lower(), s.lower()) not in swapped]
     pairs = real + [p for p in rule_pairs() if p[0] not in {o for o, _, _ in real}]
     hiding = quarter_hiding_tables()
     docs = [(text, gold, None) for text, gold in docs]

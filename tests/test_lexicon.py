@@ -8,7 +8,7 @@ import pytest
 
 import unspin
 from unspin.data_splits import dev_pair_is_heldout
-from unspin.lexicon import pairs_of, spinner_lexicon
+from unspin.lexicon import pairs_of, seen_both_ways, spinner_lexicon
 from unspin.rules import rewrite_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +20,17 @@ def test_lexicon_holds_real_pairs_with_a_channel_by_count():
     assert dict(lex["mentions"])["says"] == 10.0       # a re-inflection is weaker evidence
     assert "methods" in lex and "method" not in lex    # one-off pairs are not re-inflected
     assert any(rw.family == "observed" for rw in rewrite_table()["mentioned"])
+
+
+def test_pair_seen_both_ways_keeps_the_weakest_channel():
+    # the development set has the spinner writing "anticipated" for "expected" and back
+    assert seen_both_ways([("Anticipated", "expected"), ("expected", "anticipated"),
+                           ("mentioned", "said")]) == {("anticipated", "expected"),
+                                                        ("expected", "anticipated")}
+    lex = spinner_lexicon()
+    assert dict(lex["anticipated"])["expected"] == 10.0
+    assert dict(lex["expected"])["anticipated"] == 10.0
+    assert dict(lex["mentioned"])["said"] == 3.0       # one way only: the fixed choice stays
 
 
 def test_observed_pair_is_restored_in_context():

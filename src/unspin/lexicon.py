@@ -72,6 +72,14 @@ def derived_from_heldout(observed: str, original: str, hidden: frozenset = froze
     return derived_from(observed, original, heldout_pairs() | hidden)
 
 
+def seen_both_ways(pairs) -> set[tuple[str, str]]:
+    """The (a, b) of `pairs` whose reverse (b, a) is there too, compared in lower case: a
+    spinner that writes "anticipated" for "expected" and "expected" for "anticipated" swaps
+    the two, and its page says nothing of which one was written."""
+    lowered = {(a.lower(), b.lower()) for a, b in pairs}
+    return {(a, b) for a, b in lowered if (b, a) in lowered}
+
+
 @lru_cache(maxsize=4)
 def spinner_lexicon(hidden: frozenset = frozenset()) -> dict[str, tuple[tuple[str, float], ...]]:
     """observed phrase (lowercase) -> (original, channel fanout) of each original real spinners
@@ -81,8 +89,8 @@ def spinner_lexicon(hidden: frozenset = frozenset()) -> dict[str, tuple[tuple[st
     table: dict[str, list[tuple[str, float]]] = {}
     kept = [(observed, original, int(count)) for observed, original, count, _half, _how in _rows()
             if not derived_from_heldout(observed, original, hidden)]
-    pairs = {(observed, original) for observed, original, _ in kept}
+    swapped = seen_both_ways((observed, original) for observed, original, _ in kept)
     for observed, original, count in kept:
-        both_ways = (original, observed) in pairs
-        table.setdefault(observed, []).append((original, fanout(0 if both_ways else count)))
+        weakest = (observed, original) in swapped
+        table.setdefault(observed, []).append((original, fanout(0 if weakest else count)))
     return {k: tuple(v) for k, v in table.items()}
