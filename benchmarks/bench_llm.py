@@ -5,10 +5,11 @@ Accuracy: restoration recall and change precision at the default threshold on th
 benchmark's spun news (benchmarks/data/news_clean.txt spun at 10 % and 25 %, plus the clean
 paragraphs), on eval-half Wikipedia summaries spun the same way (the calibrations are fitted
 on the train half only) and on the real-spinner development pairs in context
-(benchmarks/data/dev_pair_sentences.tsv). Speed: words/s over the 25 %-spun news on one
-core and on all cores, each in a fresh child process (pinned with sched_setaffinity; the
-first document is a warm-up), with the share of words and proposals that reach the LLM, the
-profile of where the time goes and the peak resident memory.
+(benchmarks/data/dev_pair_sentences.tsv). Speed: words/s over the 25 %-spun news and over
+the same paragraphs clean, on one core and on all cores, each in a fresh child process
+(pinned with sched_setaffinity; the first document is a warm-up), with the share of words
+and proposals that reach the LLM, the profile of where the time goes and the peak resident
+memory.
 
     python benchmarks/bench_llm.py [--wiki 30] [--json OUT]
 """
@@ -56,8 +57,13 @@ def accuracy_figures(backend: str, n_wiki: int) -> dict:
     return figures
 
 
-def speed_texts() -> list[str]:
-    return [d.spun for d in accuracy.synthetic_corpus(n_wiki=0)["news"] if "@0.25" in d.id]
+TEXT_SETS = {"25 %-spun news": "@0.25", "clean news": "@clean"}
+
+
+def speed_texts(suffix: str) -> list[str]:
+    """The 40 news paragraphs spun at 25 % (dense: the LLM's worst case) or left clean (most
+    of a web corpus: little reaches the LLM)."""
+    return [d.spun for d in accuracy.synthetic_corpus(n_wiki=0)["news"] if d.id.endswith(suffix)]
 
 
 def rss_mb(field: str) -> int:
@@ -138,11 +144,12 @@ def main() -> int:
         figures["accuracy"][b] = accuracy_figures(b, args.wiki)
         print(f"accuracy {b}: {time.time() - t0:.0f} s", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
-        texts_path = Path(tmp) / "texts.json"
-        texts_path.write_text(json.dumps(speed_texts()), encoding="utf-8")
-        for b in BACKENDS:
-            for c in sorted({1, cores}):
-                figures["speed"].append(speed(b, c, texts_path))
+        for name, suffix in TEXT_SETS.items():
+            texts_path = Path(tmp) / "texts.json"
+            texts_path.write_text(json.dumps(speed_texts(suffix)), encoding="utf-8")
+            for b in BACKENDS:
+                for c in sorted({1, cores}):
+                    figures["speed"].append({"text": name, **speed(b, c, texts_path)})
     acc = figures["accuracy"]
     if acc:
         print("| set | figure | " + " | ".join(BACKENDS) + " |")
@@ -151,15 +158,15 @@ def main() -> int:
             for k in acc["trigram"][s]:
                 print(f"| {s} | {k} | " + " | ".join(fmt(acc[b][s][k]) for b in BACKENDS) + " |")
         print()
-    print("| backend | cores | words/s | RSS MB (peak) | load s | LLM detail |")
-    print("|---|---|---|---|---|---|")
+    print("| text | backend | cores | words/s | RSS MB (peak) | load s | LLM detail |")
+    print("|---|---|---|---|---|---|---|")
     for r in figures["speed"]:
         if "error" in r:
-            print(f"| {r['backend']} | {r['cores']} | error: {r['error']} | | | |")
+            print(f"| {r['text']} | {r['backend']} | {r['cores']} | error: {r['error']} | | | |")
             continue
         detail = ", ".join(f"{k} {v}" for k, v in r.get("llm", {}).items())
-        print(f"| {r['backend']} | {r['cores']} | {r['words_per_s']:,} | {r['rss_mb']} ({r['peak_rss_mb']}) | "
-              f"{r['load_s']} | {detail} |")
+        print(f"| {r['text']} | {r['backend']} | {r['cores']} | {r['words_per_s']:,} | "
+              f"{r['rss_mb']} ({r['peak_rss_mb']}) | {r['load_s']} | {detail} |")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")
     return 0
