@@ -10,8 +10,9 @@ labelled right when its span and first replacement match a gold edit.
 
     python scripts/fit_calibration.py [--docs 1200] [--seed 11]     (about 2 minutes)
 
-The packaged files are the defaults' output: a refit with them reproduces the packaged
-logistic weights exactly (the trees up to float printing).
+The packaged files are the defaults' output as of the last commit that refitted them (git log
+src/unspin/data/calibration.json): a refit then reproduced the logistic weights exactly (the
+trees up to float printing). A later change that was measured without a refit says so.
 """
 from __future__ import annotations
 

@@ -85,12 +85,13 @@ def spinner_lexicon(hidden: frozenset = frozenset()) -> dict[str, tuple[tuple[st
     """observed phrase (lowercase) -> (original, channel fanout) of each original real spinners
     rewrote into it (without the `hidden` pairs: calibration hides a quarter at a time).
     A pair seen in both directions ("anticipated" for "expected" and back) says only that the
-    two words are swapped, not which one was written: it keeps the weakest channel."""
+    two words are swapped, not which one was written: it is left out (kept at the weakest
+    channel, it still made a confident false change on a clean sentence)."""
     table: dict[str, list[tuple[str, float]]] = {}
     kept = [(observed, original, int(count)) for observed, original, count, _half, _how in _rows()
             if not derived_from_heldout(observed, original, hidden)]
     swapped = seen_both_ways((observed, original) for observed, original, _ in kept)
     for observed, original, count in kept:
-        weakest = (observed, original) in swapped
-        table.setdefault(observed, []).append((original, fanout(0 if weakest else count)))
+        if (observed, original) not in swapped:
+            table.setdefault(observed, []).append((original, fanout(count)))
     return {k: tuple(v) for k, v in table.items()}
