@@ -62,7 +62,8 @@ DEV_PAIRS = Path(__file__).resolve().parents[2] / "shared" / "data" / "spinner_p
 
 def real_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
     """(original, spun, other acceptable originals) of the calibration half of the real
-    spinner development pairs (unspin.data_splits.dev_pair_is_heldout False)."""
+    spinner development pairs (unspin.data_splits.dev_pair_is_heldout False), without the
+    pairs that half has in both directions."""
     import csv
     if not DEV_PAIRS.exists():
         print(f"fit_calibration: {DEV_PAIRS} not found; calibrating without the real pairs "
@@ -73,9 +74,12 @@ def real_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
     from unspin.lexicon import derived_from, the_heldout_half
     heldout = the_heldout_half()
     rows.sort(key=lambda r: -int(r["count"]))          # the commonest spin of an original first
-    return [(r["original"], r["spun"], tuple(a for a in r["also_acceptable"].split("|") if a))
-            for r in rows if not dev_pair_is_heldout(r["spun"]) and r["original"] != r["spun"]
-            and not derived_from(r["spun"].lower(), r["original"].lower(), heldout)]
+    pairs = [(r["original"], r["spun"], tuple(a for a in r["also_acceptable"].split("|") if a))
+             for r in rows if not dev_pair_is_heldout(r["spun"]) and r["original"] != r["spun"]
+             and not derived_from(r["spun"].lower(), r["original"].lower(), heldout)]
+    # a pair seen both ways is no fixed choice (lexicon.seen_both_ways): not replayed as one
+    swapped = seen_both_ways((o, s) for o, s, _ in pairs)
+    return [(o, s, alt) for o, s, alt in pairs if (o.lower(), s.lower()) not in swapped]
 
 
 def rule_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
@@ -220,9 +224,6 @@ def training_documents(n_docs: int, seed: int):
     # and every document rewritten with the real spinner choices of the calibration half and
     # the rule spins (how a dictionary spinner's page looks)
     real = real_pairs()
-    # a pair seen both ways is no fixed choice (lexicon.seen_both_ways): not replayed as one
-    swapped = seen_both_ways((o, s) for o, s, _ in real)
-    real = [(o, s, alt) for o, s, alt in real if (o.lower(), s.lower()) not in swapped]
     pairs = real + [p for p in rule_pairs() if p[0] not in {o for o, _, _ in real}]
     hiding = quarter_hiding_tables()
     docs = [(text, gold, None) for text, gold in docs]
