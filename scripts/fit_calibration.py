@@ -179,7 +179,8 @@ def novel_tortured_documents(n: int, rng: random.Random):
     general = frozenset({"moby", "wordnet", "libreoffice"})
     known = candidate_table().terms
     terms = sorted([(first, last) for last, (two, _) in known.items() for first in two]
-                   + [(*firsts, last) for last, (_, three) in known.items() for firsts in three])
+                   + [(first, second, last) for last, (_, three) in known.items()
+                      for first, seconds in three.items() for second in seconds])
     rng.shuffle(terms)
     docs = []
     for words in terms:

@@ -76,6 +76,7 @@ class CandidateSet:
     texts: tuple[str, ...]
     singles: dict          # one-word originals: text -> (source mask, prior, channel)
     term_singles: dict = None   # the same for words of known terms ranked below the cut
+    term_lasts: frozenset = frozenset()   # the one-word originals that end a known term
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -97,8 +98,9 @@ class CandidateTable:
             " ".join(words[:j]) for key in (*thesaurus, *self.rules)
             if " " in key for words in [key.split()] for j in range(1, len(words)))
         self.terms = known_terms(lm.vocab)
-        self.term_words = frozenset(w for last, (two, three) in self.terms.items()
-                                    for w in (last, *two, *(w for pair in three for w in pair)))
+        self.term_words = frozenset(
+            w for last, (two, three) in self.terms.items()
+            for w in (last, *two, *three, *(w for seconds in three.values() for w in seconds)))
         self._cache: dict[str, CandidateSet] = {}
         self._originals: dict[str, tuple | None] = {}
         self._unigram: list[float] | None = None
@@ -143,10 +145,14 @@ class CandidateTable:
             deep = {}
         rows.pop(observed, None)
         if not rows:
-            return dataclasses.replace(EMPTY, term_singles=deep) if deep else EMPTY
+            return dataclasses.replace(EMPTY, term_singles=deep,
+                                       term_lasts=frozenset(deep.keys() & self.terms.keys())
+                                       ) if deep else EMPTY
         texts = tuple(rows)
         values = list(rows.values())
         channels = [self._channel(v[0], v[2], v[3]) for v in values]
+        singles = {t: (v[1], v[2], c) for t, v, c in zip(texts, values, channels)
+                   if len(v[4]) == 1}
         return CandidateSet(
             np.array([v[4] + [-1] * (MAX_ORIGINAL_WORDS - len(v[4])) for v in values], np.int32),
             np.array([len(v[4]) for v in values], np.int8),
@@ -155,8 +161,7 @@ class CandidateTable:
             np.array([v[2] for v in values], np.float32),
             np.array(channels, np.float32),
             texts,
-            {t: (v[1], v[2], c) for t, v, c in zip(texts, values, channels) if len(v[4]) == 1},
-            deep)
+            singles, deep, frozenset((singles.keys() | deep.keys()) & self.terms.keys()))
 
     @staticmethod
     def _channel(origin: int, prior: float, fanout: float) -> float:
@@ -200,22 +205,26 @@ def _observed_fanout(mask: int, fanout: float) -> float:
     return min(fanout, OBSERVED_PAIR_FANOUT) if mask & SOURCE_BITS["pps"] else fanout
 
 
-def known_terms(vocab: dict[str, int]) -> dict[str, tuple[frozenset, tuple]]:
+def known_terms(vocab: dict[str, int]) -> dict[str, tuple[frozenset, dict]]:
     """Established terms of two or three words, as last word -> (the first words of its
-    two-word terms, the sorted first-word pairs of its three-word terms): the
+    two-word terms, its three-word terms as first word -> the second words): the
     expected terms of the PPS fingerprints outside the held-out split, spelt in the model's
     vocabulary. (General term lists, WordNet's compound nouns or FOLDOC's headwords, were
     tried: they taught the confidence model that a composed term is often wrong, and fewer
     unseen tortured phrases were restored; docs/error-analysis.md.)"""
     from .data_splits import pps_is_heldout
     from .fingerprints import packaged_list
-    terms: dict[str, tuple[set, set]] = {}
+    terms: dict[str, tuple[set, dict]] = {}
     for fp in packaged_list():
         words = (fp.replacement or "").lower().split()
         if 2 <= len(words) <= 3 and all(w in vocab for w in words) and not pps_is_heldout(fp.query):
-            before = terms.setdefault(words[-1], (set(), set()))[len(words) - 2]
-            before.add(words[0] if len(words) == 2 else tuple(words[:2]))
-    return {last: (frozenset(two), tuple(sorted(three))) for last, (two, three) in terms.items()}
+            two, three = terms.setdefault(words[-1], (set(), {}))
+            if len(words) == 2:
+                two.add(words[0])
+            else:
+                three.setdefault(words[0], set()).add(words[1])
+    return {last: (frozenset(two), {first: frozenset(seconds) for first, seconds in three.items()})
+            for last, (two, three) in terms.items()}
 
 
 def candidate_table() -> CandidateTable:

@@ -196,6 +196,14 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
                 options[(i, n)] = phrases[(i, n)].singles if (i, n) in phrases else {}
         return options[(i, n)]
 
+    def last_words(i: int, n: int) -> frozenset | set:
+        """The term-final words among the options of words[i:i+n] (precomputed per candidate
+        set: most positions offer none, and then no option dict is built)."""
+        if n == 1:
+            here = singles.get(i, EMPTY).term_lasts
+            return here | {words[i]} if words[i] in terms else here
+        return phrases[(i, n)].singles.keys() & terms.keys() if (i, n) in phrases else set()
+
     # run[i]: where the run of joined words that ends at word i begins (a term stays in one)
     run = list(range(len(words)))
     for i in range(1, len(words)):
@@ -205,8 +213,8 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
         if not words[end]:
             continue
         # the term-final words the last one to three written words offer
-        lasts = [sorted(options_at(end - n + 1, n).keys() & terms.keys())
-                 if end - n + 1 >= run[end] else [] for n in (1, 2, 3)]
+        lasts = [sorted(last_words(end - n + 1, n)) if end - n + 1 >= run[end] else []
+                 for n in (1, 2, 3)]
         if not any(lasts):
             continue
         for layout, offsets in TERM_LAYOUTS:
@@ -218,7 +226,10 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
                     continue
             elif not all((g + o, n) in phrases for o, n in zip(offsets, layout) if n > 1):
                 continue
-            found += _spell_terms(lat, layout, g, lasts[layout[-1] - 1], terms, options_at)
+            # only the last words that end a term of this many words
+            fitting = [w for w in lasts[layout[-1] - 1] if terms[w][len(layout) - 2]]
+            if fitting:
+                found += _spell_terms(lat, layout, g, fitting, terms, options_at)
     if not found:
         return None
     n = len(found)
@@ -254,7 +265,8 @@ def _spell_terms(lat, layout, g, lasts, terms, options_at) -> list[tuple]:
         if len(layout) == 2:
             heads = [(w,) for w in sorted(opts[0].keys() & before)]
         else:
-            heads = [h for h in before if h[0] in opts[0] and h[1] in opts[1]]
+            heads = sorted((first, second) for first in opts[0].keys() & before.keys()
+                           for second in before[first] & opts[1].keys())
         for firsts in heads:
             term = (*firsts, last)
             if max(layout) == 1 and all(w == words[i] for w, i in zip(term, starts)):
