@@ -163,3 +163,18 @@ def test_phrase_key():
     assert phrase_key("It’ll") == "it'll"
     assert phrase_key("investigators,") is None
     assert phrase_key("one two three four") is None
+
+
+def test_a_headword_is_found_without_its_hyphen():
+    """Scraped and spun text drops hyphens: "well being" is looked up as the headword
+    "well-being" (and restored in a sentence), while a spelling variant of the written word
+    ("well-being" for "wellbeing") is never offered as its original."""
+    from unspin import Detector
+    from unspin.candidates import candidate_table
+    table = candidate_table()
+    assert "health" in table.lookup("well being").texts
+    assert "well" in table.prefixes
+    assert "health" in table.lookup("wellbeing").texts
+    assert "well-being" not in table.lookup("wellbeing").texts
+    report = Detector(threshold=0.0).check("Their well being is at risk after the floods.")
+    assert any(e.text == "well being" and e.replacements[0] == "health" for e in report.edits)

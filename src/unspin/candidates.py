@@ -96,7 +96,8 @@ class CandidateTable:
         # every proper prefix of a multi-word key: a longer span is looked up only after one
         self.prefixes = frozenset(
             " ".join(words[:j]) for key in (*thesaurus, *self.rules)
-            if " " in key for words in [key.split()] for j in range(1, len(words)))
+            if " " in key or "-" in key for words in [key.replace("-", " ").split()]
+            for j in range(1, len(words)))
         self.terms = known_terms(lm.vocab)
         self.term_words = frozenset(
             w for last, (two, three) in self.terms.items()
@@ -127,6 +128,8 @@ class CandidateTable:
                                               rw.fanout, info[0]))
         if " " in observed or observed not in THESAURUS_SKIP:
             texts, masks, priors = self.thesaurus.original_rows(observed)
+            if not texts and (variant := hyphen_variant(observed)):
+                texts, masks, priors = self.thesaurus.original_rows(variant)
             self._learn(texts)
             ranked = []
             for text, mask, prior in zip(texts, masks, priors):
@@ -143,7 +146,8 @@ class CandidateTable:
                     if len(ids) == 1 and text in self.term_words}
         else:
             deep = {}
-        rows.pop(observed, None)
+        for text in [t for t in rows if same_letters(t, observed)]:
+            del rows[text]          # a spelling variant ("well-being" for "wellbeing")
         if not rows:
             return dataclasses.replace(EMPTY, term_singles=deep,
                                        term_lasts=frozenset(deep.keys() & self.terms.keys())
@@ -198,6 +202,20 @@ class CandidateTable:
                 n = len(ids) - 1
                 self._originals[p] = (ids, score + sum(lp[pos:pos + n]), fanout)
                 pos += n
+
+
+def hyphen_variant(observed: str) -> str | None:
+    """The thesaurus key a spinner's text may spell differently: "well being" for the
+    headword "well-being" (spinners and scrapers drop hyphens), and the other way round."""
+    if " " in observed and "-" not in observed:
+        return observed.replace(" ", "-")
+    if "-" in observed and " " not in observed:
+        return observed.replace("-", " ")
+    return None
+
+
+def same_letters(a: str, b: str) -> bool:
+    return a.replace("-", "").replace(" ", "") == b.replace("-", "").replace(" ", "")
 
 
 def _observed_fanout(mask: int, fanout: float) -> float:
