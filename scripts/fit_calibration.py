@@ -30,6 +30,7 @@ from unspin.calibrate import (FEATURES, TERM_COLUMN, TREES_FILE, Trees, edit_con
                               fit_logistic)
 from unspin.decode import Evidence, propose
 from unspin.evaluate.corpus import wiki_documents
+from unspin.evaluate.replay import replay
 from unspin.evaluate.spinner import Spinner
 from unspin.lexicon import seen_both_ways
 from unspin.scoring import DOC_FEATURES, document_features
@@ -100,39 +101,6 @@ def rule_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
                 continue
             chosen.setdefault(rw.original, observed)
     return [(o, s, ()) for o, s in sorted(chosen.items())]
-
-
-def replay(text: str, pairs, rng: random.Random, doc_id: str, share: float = 1.0):
-    """Spin `text` with real spinner choices: each occurrence of a pair's original is
-    rewritten as that spinner did, with probability `share` (1: a real spinner applies its
-    dictionary wherever it can; 0.7 and 0.9 calibrated less well). None if nothing matched."""
-    import re
-    from unspin.evaluate.gold import GoldDocument, GoldEdit
-    by_original: dict[str, tuple] = {}
-    for o, s, alt in pairs:         # one fixed spin per original: the first (commonest) pair
-        by_original.setdefault(o.lower(), (s, alt))
-    pattern = re.compile(r"\b(" + "|".join(re.escape(o) for o in sorted(by_original, key=len,
-                                                                          reverse=True))
-                         + r")\b", re.IGNORECASE)
-    out, edits, pos, shift = [], [], 0, 0
-    for m in pattern.finditer(text):
-        if rng.random() > share:
-            continue
-        spun, alternatives = by_original[m.group().lower()]
-        if m.group()[:1].isupper():
-            spun = spun[:1].upper() + spun[1:]
-        out.append(text[pos:m.start()])
-        start = m.start() + shift
-        edits.append(GoldEdit(start, start + len(spun), m.start(), m.end(), spun, m.group(),
-                              alternatives=tuple(a for a in alternatives if a != "="),
-                              optional="=" in alternatives, kind="real-pair"))
-        out.append(spun)
-        shift += len(spun) - len(m.group())
-        pos = m.end()
-    if not edits:
-        return None
-    out.append(text[pos:])
-    return GoldDocument(doc_id, text, "".join(out), tuple(edits))
 
 
 PAPER_FRAMES = (
