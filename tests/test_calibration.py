@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import unspin
-from unspin.calibrate import FEATURES, Trees, trees
+from unspin.calibrate import FEATURES, TREES_FILE, Trees, trees
 from unspin.decode import propose
 from unspin.text import tokenize
 
@@ -34,3 +34,34 @@ def test_packaged_trees_score_real_proposals():
     assert confidences["earlier than"] > 0.7 and confidences["on account of"] > 0.7
     report = unspin.Detector().check(text)
     assert "before the end of the year" in report.restored
+
+
+def test_packaged_trees_name_their_features_and_a_stale_file_falls_back(tmp_path, monkeypatch):
+    """The trees file records the feature columns it was fitted on; a file fitted on other
+    columns (after a feature change, before a refit) is not used: the logistic weights,
+    stored by name, serve instead, with a warning."""
+    import json
+    from importlib.resources import files
+    import unspin.calibrate as calibrate
+    fitted = json.loads((files("unspin") / "data" / TREES_FILE).read_text())
+    assert fitted["features"] == list(FEATURES)
+    stale = dict(fitted, features=list(FEATURES) + ["origin_gone"])
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / TREES_FILE).write_text(json.dumps(stale))
+    monkeypatch.setattr(calibrate, "files", lambda package: tmp_path)
+    calibrate.trees.cache_clear()
+    try:
+        with pytest.warns(UserWarning, match="other features"):
+            assert calibrate.trees() is None
+    finally:
+        calibrate.trees.cache_clear()
+
+
+def test_two_neighbouring_swaps_stay_two_edits():
+    """A swapped word next to a real spinner pair is no composed edit that hides the pair:
+    "Analysts mentioned" keeps "mentioned" -> "said" as its own, confident edit."""
+    report = unspin.Detector(threshold=0.0).check(
+        "Analysts mentioned the plan would cut costs for small firms.")
+    said = [e for e in report.edits if e.text == "mentioned"]
+    assert said and said[0].replacements[0] == "said" and said[0].confidence >= 0.7
+    assert not any(" " in e.text for e in report.edits)

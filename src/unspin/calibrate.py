@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
@@ -141,7 +142,8 @@ class Trees:
 
     @classmethod
     def from_sklearn(cls, model) -> dict:
-        """The node arrays of a fitted HistGradientBoostingClassifier (binary), as JSON data."""
+        """The node arrays of a fitted HistGradientBoostingClassifier (binary), as JSON data,
+        with the names of the feature columns it was fitted on."""
         nodes, roots = [], []
         for (predictor,) in model._predictors:
             base = len(nodes)
@@ -151,7 +153,7 @@ class Trees:
                               base + int(n["left"]), base + int(n["right"]),
                               round(float(n["value"]), 6), int(n["is_leaf"])])
         baseline = float(np.ravel(model._baseline_prediction)[0])
-        return {"baseline": baseline, "roots": roots, "nodes": nodes}
+        return {"features": list(FEATURES), "baseline": baseline, "roots": roots, "nodes": nodes}
 
 
 TREES_FILE = "calibration_trees.json"
@@ -159,12 +161,19 @@ TREES_FILE = "calibration_trees.json"
 
 @lru_cache(maxsize=1)
 def trees() -> Trees | None:
-    """The packaged boosted trees, or None (then the logistic weights serve)."""
+    """The packaged boosted trees, or None (then the logistic weights serve): also when they
+    were fitted on other feature columns than these (a stale file after a feature change,
+    until scripts/fit_calibration.py is run again)."""
     path = files("unspin") / "data" / TREES_FILE
     try:
-        return Trees(json.loads(path.read_text(encoding="utf-8")))
+        fitted = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+    if fitted.get("features", list(FEATURES)) != list(FEATURES):
+        warnings.warn(f"{TREES_FILE} was fitted on other features; using the logistic weights "
+                      "until scripts/fit_calibration.py is run again")
+        return None
+    return Trees(fitted)
 
 
 def edit_confidences(features: np.ndarray, weights: tuple | None = None,

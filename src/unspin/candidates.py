@@ -3,8 +3,9 @@
 Three generators feed one table:
 - the inverse thesaurus (Moby, WordNet, LibreOffice, PPS pairs; re-inflected at build time),
 - the spinner rewrite rules (rules.py),
-- compositions: two adjacent words both swapped ("Nationwide Safety" ← "National Security"),
-  kept only when the composed original is a bigram the language model knows as a collocation.
+- known-term compositions (decode.compose_known_terms): adjacent swapped words whose originals
+  spell an established term ("fluffy reasoning" ← "fuzzy logic"). Two neighbouring swaps
+  that spell no known term stay two edits: the decoder judges them together anyway.
 Per observed phrase the candidates are converted to word ids once per process and cached.
 """
 from __future__ import annotations
@@ -22,8 +23,6 @@ from .thesaurus import SOURCES as THESAURUS_SOURCES
 
 MAX_ORIGINAL_WORDS = 4          # columns of the original-id matrix
 MAX_THESAURUS_CANDIDATES = 32   # per observed phrase, commonest originals first
-COMPOSE_TOP = 8                 # single-word candidates per side tried in compositions
-COMPOSE_MIN_PMI = 2.0           # nats: ln P(b|a) - ln P(b) of a composed original bigram
 # The channel: a spinner rewrites original o into any one of its fanout(o) listed synonyms, so
 # ln P(s | o) = -ln fanout(o).
 # Real spinners choose among a short curated list, not all of Moby's hundreds, so the
@@ -44,12 +43,12 @@ TYPICAL_CANDIDATES = 16.0              # a rewrite rule is one of a handful for 
 OBSERVED_PAIR_FANOUT = 3.0
 
 # Origin codes (also feature columns in calibration).
-(THESAURUS, COMPOSED, RULE_FUNCTION, RULE_MODAL, RULE_TENSE, RULE_CONTRACTION, RULE_OTHER,
- KNOWN_TERM, OBSERVED) = range(9)
+(THESAURUS, RULE_FUNCTION, RULE_MODAL, RULE_TENSE, RULE_CONTRACTION, RULE_OTHER, KNOWN_TERM,
+ OBSERVED) = range(8)
 #: Thesaurus sources as bits of CandidateSet.sources, as the thesaurus stores them (rules: 0).
 SOURCE_BITS = {name: 1 << bit for bit, name in enumerate(THESAURUS_SOURCES)}
-ORIGIN_NAMES = ("thesaurus", "composed", "function", "modal", "tense", "contraction", "rewrite",
-                "term", "observed")
+ORIGIN_NAMES = ("thesaurus", "function", "modal", "tense", "contraction", "rewrite", "term",
+                "observed")
 _RULE_ORIGIN = {"function": RULE_FUNCTION, "modal": RULE_MODAL, "tense": RULE_TENSE,
                 "contraction": RULE_CONTRACTION, "observed": OBSERVED}
 

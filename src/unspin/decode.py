@@ -22,9 +22,8 @@ import numpy as np
 
 from . import resources
 from .calibrate import edit_confidences, edit_features
-from .candidates import (COMPOSE_MIN_PMI, COMPOSE_TOP, COMPOSED, EMPTY, KNOWN_TERM,
-                         KNOWN_TERM_BONUS, MAX_ORIGINAL_WORDS, MAX_SPAN, ORIGIN_NAMES, THESAURUS,
-                         candidate_table)
+from .candidates import (EMPTY, KNOWN_TERM, KNOWN_TERM_BONUS, MAX_ORIGINAL_WORDS, MAX_SPAN,
+                         ORIGIN_NAMES, THESAURUS, candidate_table)
 from .report import Edit
 from .text import Token, sentences
 
@@ -36,7 +35,6 @@ PREFILTER_SCORE = -6.0    # bigram estimate below which the exact score is not c
 SUBSTITUTION_COST = -1.0  # propose down to posterior log-odds -1; calibration sorts them
 LLM_SUBSTITUTION_COST = -2.0  # looser: the LLM backend judges the extra proposals
 MAX_OPTIONS_PER_START = 3
-COMPOSE_MAX_OBSERVED_PMI = 1.0  # only compose where the written bigram is no collocation
 
 
 @dataclass
@@ -110,66 +108,21 @@ def generate_options(lat: Lattice, lm, table) -> None:
                 singles[g] = cs
             elif k > 1 and cs.singles:
                 phrases[(g, k)] = cs
-    composed = [c for c in (compose_pairs(lat, lm, singles),
-                            compose_known_terms(lat, lm, table.terms, singles, phrases)) if c]
+    # a generic composition of two swapped words (any collocation of their originals) was
+    # never right as one edit and hid a real single swap inside it: only known terms compose
+    composed = [c for c in (compose_known_terms(lat, lm, table.terms, singles, phrases),) if c]
     if not parts and not composed:
         lat.g = np.zeros(0, np.int64)
         return
     gs = [np.full(len(cs), g) for g, _, cs in parts]
     ks = [np.full(len(cs), k) for _, k, cs in parts]
     lat.g = np.concatenate(gs + [c["g"] for c in composed])
-    lat.k = np.concatenate(ks + [c.get("k", np.full(len(c["g"]), 2)) for c in composed])
+    lat.k = np.concatenate(ks + [c["k"] for c in composed])
     for name in ("ids", "lengths", "origin", "sources", "prior", "channel"):
         arrays = [getattr(cs, name) for _, _, cs in parts] + [c[name] for c in composed]
         setattr(lat, {"ids": "orig", "lengths": "m"}.get(name, name), np.concatenate(arrays))
     lat.texts = [t for _, _, cs in parts for t in cs.texts] + [t for c in composed
                                                                  for t in c["texts"]]
-
-
-def compose_pairs(lat: Lattice, lm, singles: dict) -> dict | None:
-    """Two adjacent swapped words whose originals form a known collocation."""
-    starts = [g for g in singles if g + 1 in singles and lat.joined[g]]
-    if not starts:
-        return None
-    a_obs = lat.ids[starts]
-    b_obs = lat.ids[[g + 1 for g in starts]]
-    pmi_obs = lm.logprob2(a_obs, b_obs) - lm.logprob1(b_obs)
-    rows = []          # (g, left set, right set, left rows, right rows) of every pair tried
-    for g, pmi in zip(starts, pmi_obs):
-        if pmi > COMPOSE_MAX_OBSERVED_PMI:
-            continue
-        left, right = singles[g], singles[g + 1]
-        li = np.flatnonzero(left.lengths == 1)[:COMPOSE_TOP]
-        ri = np.flatnonzero(right.lengths == 1)[:COMPOSE_TOP]
-        if len(li) and len(ri):
-            a, b = np.meshgrid(li, ri, indexing="ij")
-            rows.append((g, left, right, a.ravel(), b.ravel()))
-    if not rows:
-        return None
-    a_ids = np.concatenate([left.ids[a, 0] for _, left, _, a, _ in rows])
-    b_ids = np.concatenate([right.ids[b, 0] for _, _, right, _, b in rows])
-    pmi = lm.logprob2(a_ids, b_ids) - lm.logprob1(b_ids)
-    keep = np.flatnonzero(lm.has_bigram(a_ids, b_ids) & (pmi >= COMPOSE_MIN_PMI))
-    if not len(keep):
-        return None
-    owner = np.repeat(np.arange(len(rows)), [len(r[3]) for r in rows])
-    pos = np.concatenate([np.arange(len(r[3])) for r in rows])
-    gs, texts, srcs, priors, channels = [], [], [], [], []
-    for j in keep:
-        g, left, right, a, b = rows[owner[j]]
-        x, y = a[pos[j]], b[pos[j]]
-        gs.append(g)
-        texts.append(f"{left.texts[x]} {right.texts[y]}")
-        srcs.append(left.sources[x] & right.sources[y])
-        priors.append(left.prior[x] * right.prior[y])
-        channels.append(left.channel[x] + right.channel[y])
-    n = len(keep)
-    ids = np.full((n, MAX_ORIGINAL_WORDS), -1, np.int32)
-    ids[:, 0], ids[:, 1] = a_ids[keep], b_ids[keep]
-    return {"g": np.array(gs), "ids": ids, "lengths": np.full(n, 2, np.int8),
-            "origin": np.full(n, COMPOSED, np.int8), "sources": np.array(srcs, np.int8),
-            "prior": np.array(priors, np.float32), "channel": np.array(channels, np.float32),
-            "texts": texts}
 
 
 def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
@@ -579,7 +532,7 @@ def make_edit(text: str, tokens: list[Token], lat: Lattice, i: int, rivals: list
         if alt not in replacements:
             replacements.append(alt)
     origin = ORIGIN_NAMES[lat.origin[i]]
-    if lat.origin[i] in (THESAURUS, COMPOSED, KNOWN_TERM):
+    if lat.origin[i] in (THESAURUS, KNOWN_TERM):
         rule, source = "SPUN_PHRASE", "model"
         message = f"Likely machine-spun; the usual phrase here is “{replacements[0]}”."
     elif origin == "observed":
