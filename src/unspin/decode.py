@@ -500,13 +500,32 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
         chosen.append((i, marginal, rivals))
     proposals = []
     if chosen:
-        index = np.array([i for i, _, _ in chosen], np.int64)
-        features = edit_features(lat, lm, index, np.array([m for _, m, _ in chosen]), lm_words,
-                                 table.thesaurus.fanout)
-        for (i, marginal, rivals), row, confidence in zip(chosen, features,
-                                                           edit_confidences(features)):
-            edit = make_edit(text, tokens, lat, i, rivals, float(confidence))
-            proposals.append(Proposal(edit, row, marginal))
+        # the decoder chose to change the span; which original is likeliest right is for the
+        # calibrated model to say, so every rival on the same span is judged too (its marginal
+        # gain: the chosen one's, less the difference of their scores in the same context).
+        # Not among known-term spellings: their own model does not weigh one term against
+        # another ("bone malignant growth" is "bone cancer", not "skin cancer")
+        index, marginals, owner = [], [], []
+        for n, (i, marginal, rivals) in enumerate(chosen):
+            judged = () if lat.origin[i] == KNOWN_TERM else [
+                j for j in rivals if lat.origin[j] != KNOWN_TERM]
+            for j in (i, *judged):
+                index.append(j)
+                marginals.append(marginal - float(lat.score[i] - lat.score[j]))
+                owner.append(n)
+        features = edit_features(lat, lm, np.array(index, np.int64), np.array(marginals),
+                                 lm_words, table.thesaurus.fanout)
+        confidences = edit_confidences(features)
+        best: dict[int, int] = {}
+        for row, n in enumerate(owner):
+            if n not in best or confidences[row] > confidences[best[n]]:
+                best[n] = row
+        for n, (i, _, rivals) in enumerate(chosen):
+            row = best[n]
+            j = index[row]
+            others = [r for r in (i, *rivals) if r != j]
+            edit = make_edit(text, tokens, lat, j, others, float(confidences[row]))
+            proposals.append(Proposal(edit, features[row], marginals[row]))
     return proposals, lm_words
 
 
