@@ -132,13 +132,16 @@ class Trees:
 
     def logits(self, features: np.ndarray) -> np.ndarray:
         x = np.nan_to_num(features, nan=0.0, posinf=1e6, neginf=-1e6)
-        node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
-        rows = np.arange(len(x))[:, None]
-        while not self.leaf[node].all():
-            go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            step = np.where(go_left, self.left[node], self.right[node])
-            node = np.where(self.leaf[node], node, step)
-        return self.baseline + self.value[node].sum(axis=1)
+        n_trees = len(self.roots)
+        node = np.tile(self.roots, len(x))                 # (row, tree) pairs, flattened
+        row = np.repeat(np.arange(len(x)), n_trees)
+        active = np.flatnonzero(~self.leaf[node])
+        while len(active):                                 # only pairs not yet at a leaf
+            here = node[active]
+            go_left = x[row[active], self.feature[here]] <= self.threshold[here]
+            node[active] = np.where(go_left, self.left[here], self.right[here])
+            active = active[~self.leaf[node[active]]]
+        return self.baseline + self.value[node].reshape(len(x), n_trees).sum(axis=1)
 
     @classmethod
     def from_sklearn(cls, model) -> dict:
