@@ -161,7 +161,8 @@ def replayed_pages(config: DetectorConfig, n_wiki: int = 120) -> dict:
     strict = [align(j.doc, select_edits(j.report.edits, config.threshold)) for j in judged]
     out = {"pages": len(docs), **span_scores(strict)}
     for kind in ("calibration", "heldout"):
-        spans = [sp for a in strict for sp in a.spans if sp.gold.kind == kind and not sp.gold.optional]
+        spans = [sp for a in strict for sp in a.spans
+                 if sp.gold.kind == kind and not sp.gold.optional]
         out[f"{kind}_spans"] = len(spans)
         out[f"{kind}_restored"] = sum(sp.status == RESTORED for sp in spans)
     return out

@@ -76,6 +76,7 @@ class CandidateSet:
     singles: dict          # one-word originals: text -> (source mask, prior, channel)
     term_singles: dict = None   # the same for words of known terms ranked below the cut
     term_lasts: frozenset = frozenset()   # the one-word originals that end a known term
+    term_firsts: frozenset = frozenset()  # the one-word originals that begin one
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -101,6 +102,8 @@ class CandidateTable:
         self.term_words = frozenset(
             w for last, (two, three) in self.terms.items()
             for w in (last, *two, *three, *(w for seconds in three.values() for w in seconds)))
+        self.term_firsts = frozenset(w for two, three in self.terms.values()
+                                     for w in (*two, *three))
         self._cache: dict[str, CandidateSet] = {}
         self._originals: dict[str, tuple | None] = {}
         self._unigram: list[float] | None = None
@@ -149,7 +152,8 @@ class CandidateTable:
             del rows[text]          # a spelling variant ("well-being" for "wellbeing")
         if not rows:
             return dataclasses.replace(EMPTY, term_singles=deep,
-                                       term_lasts=frozenset(deep.keys() & self.terms.keys())
+                                       term_lasts=frozenset(deep.keys() & self.terms.keys()),
+                                       term_firsts=frozenset(deep.keys() & self.term_firsts)
                                        ) if deep else EMPTY
         texts = tuple(rows)
         values = list(rows.values())
@@ -164,7 +168,8 @@ class CandidateTable:
             np.array([v[2] for v in values], np.float32),
             np.array(channels, np.float32),
             texts,
-            singles, deep, frozenset((singles.keys() | deep.keys()) & self.terms.keys()))
+            singles, deep, frozenset((singles.keys() | deep.keys()) & self.terms.keys()),
+            frozenset((singles.keys() | deep.keys()) & self.term_firsts))
 
     @staticmethod
     def _channel(origin: int, prior: float, fanout: float) -> float:

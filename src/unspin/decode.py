@@ -110,7 +110,8 @@ def generate_options(lat: Lattice, lm, table) -> None:
                 phrases[(g, k)] = cs
     # a generic composition of two swapped words (any collocation of their originals) was
     # never right as one edit and hid a real single swap inside it: only known terms compose
-    composed = [c for c in (compose_known_terms(lat, lm, table.terms, singles, phrases),) if c]
+    composed = [c for c in (compose_known_terms(lat, lm, table.terms, singles, phrases,
+                                                table.term_firsts),) if c]
     if not parts and not composed:
         lat.g = np.zeros(0, np.int64)
         return
@@ -126,13 +127,15 @@ def generate_options(lat: Lattice, lm, table) -> None:
 
 
 def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
-                        phrases: dict | None = None) -> dict | None:
+                        phrases: dict | None = None,
+                        firsts: frozenset | None = None) -> dict | None:
     """Adjacent words, one or more of them swapped, whose originals spell an established term
     of two or three words ("fluffy reasoning" <- "fuzzy logic", "help vector system" <-
     "support vector machine"). A term word may also stand for a written phrase of two or three
     words that the thesaurus gives it for ("bone malignant growth" <- "bone cancer"); `phrases`
     maps (first word, words) of such phrases to their candidates. `terms` maps a term's last
-    word to (first words of two-word terms, first-word pairs of three-word terms)."""
+    word to (first words of two-word terms, first-word pairs of three-word terms); `firsts`,
+    every word that begins a term (derived from `terms` when not given)."""
     found = []     # (g, written words, term, sources, prior, channel)
     words = lat.words
     phrases = phrases or {}
@@ -157,6 +160,15 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
             return here | {words[i]} if words[i] in terms else here
         return phrases[(i, n)].singles.keys() & terms.keys() if (i, n) in phrases else set()
 
+    if firsts is None:
+        firsts = frozenset(w for two, three in terms.values() for w in (*two, *three))
+
+    def may_begin(i: int, n: int) -> bool:
+        """Whether words[i:i+n] offer a word that begins a known term."""
+        if n == 1:
+            return words[i] in firsts or bool(singles.get(i, EMPTY).term_firsts)
+        return (i, n) in phrases and not firsts.isdisjoint(phrases[(i, n)].singles)
+
     # run[i]: where the run of joined words that ends at word i begins (a term stays in one)
     run = list(range(len(words)))
     for i in range(1, len(words)):
@@ -179,9 +191,9 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
                     continue
             elif not all((g + o, n) in phrases for o, n in zip(offsets, layout) if n > 1):
                 continue
-            # only the last words that end a term of this many words
+            # only the last words that end a term of this many words, after a first word
             fitting = [w for w in lasts[layout[-1] - 1] if terms[w][len(layout) - 2]]
-            if fitting:
+            if fitting and may_begin(g, layout[0]):
                 found += _spell_terms(lat, layout, g, fitting, terms, options_at)
     if not found:
         return None
