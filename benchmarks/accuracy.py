@@ -122,18 +122,6 @@ def dev_pairs(config: DetectorConfig) -> dict:
             "halves": halves, "clean_sentences": c}
 
 
-def real_spinner_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
-    """(original, spun, other acceptable originals) of every development pair, commonest
-    first, without pairs seen both ways (no fixed choice of one spinner)."""
-    from unspin.lexicon import seen_both_ways
-    with open(SHARED / "spinner_pairs" / "news_dev_pairs.tsv", encoding="utf-8") as fh:
-        rows = sorted(csv.DictReader(fh, delimiter="\t"), key=lambda r: -int(r["count"]))
-    pairs = [(r["original"], r["spun"], tuple(a for a in r["also_acceptable"].split("|") if a))
-             for r in rows if r["original"] != r["spun"]]
-    swapped = seen_both_ways((o, s) for o, s, _ in pairs)
-    return [p for p in pairs if (p[0].lower(), p[1].lower()) not in swapped]
-
-
 def replayed_pages(config: DetectorConfig, n_wiki: int = 120) -> dict:
     """Whole pages spun with the real spinner's recorded choices: the bundled news paragraphs
     and eval-half wiki summaries, every occurrence of a development pair's original rewritten
@@ -143,9 +131,9 @@ def replayed_pages(config: DetectorConfig, n_wiki: int = 120) -> dict:
     hidden set's pages hold both kinds: most spinner pairs there are not in the development
     list)."""
     import random
-    from unspin.evaluate.replay import replay
+    from unspin.evaluate.replay import replay, spinner_pairs
     from unspin.evaluate.spinner import STOPWORDS
-    pairs = real_spinner_pairs()
+    pairs = spinner_pairs(SHARED / "spinner_pairs" / "news_dev_pairs.tsv")
     texts = [d.text for d in paragraphs((DATA / "news_clean.txt").read_text(encoding="utf-8"),
                                         "news")]
     texts += [d.text for d in wiki_documents("eval", n_wiki)]

@@ -30,9 +30,8 @@ from unspin.calibrate import (FEATURES, TERM_COLUMN, TREES_FILE, Trees, edit_con
                               fit_logistic)
 from unspin.decode import Evidence, propose
 from unspin.evaluate.corpus import wiki_documents
-from unspin.evaluate.replay import replay
+from unspin.evaluate.replay import replay, spinner_pairs
 from unspin.evaluate.spinner import Spinner
-from unspin.lexicon import seen_both_ways
 from unspin.scoring import DOC_FEATURES, document_features
 from unspin.data_splits import dev_pair_is_heldout, pps_is_heldout
 from unspin.text import count_words, tokenize
@@ -65,22 +64,14 @@ def real_pairs() -> list[tuple[str, str, tuple[str, ...]]]:
     """(original, spun, other acceptable originals) of the calibration half of the real
     spinner development pairs (unspin.data_splits.dev_pair_is_heldout False), without the
     pairs that half has in both directions."""
-    import csv
     if not DEV_PAIRS.exists():
         print(f"fit_calibration: {DEV_PAIRS} not found; calibrating without the real pairs "
               "(the rule spins are still replayed)", file=sys.stderr)
         return []
-    with open(DEV_PAIRS, encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
     from unspin.lexicon import derived_from, the_heldout_half
     heldout = the_heldout_half()
-    rows.sort(key=lambda r: -int(r["count"]))          # the commonest spin of an original first
-    pairs = [(r["original"], r["spun"], tuple(a for a in r["also_acceptable"].split("|") if a))
-             for r in rows if not dev_pair_is_heldout(r["spun"]) and r["original"] != r["spun"]
-             and not derived_from(r["spun"].lower(), r["original"].lower(), heldout)]
-    # a pair seen both ways is no fixed choice (lexicon.seen_both_ways): not replayed as one
-    swapped = seen_both_ways((o, s) for o, s, _ in pairs)
-    return [(o, s, alt) for o, s, alt in pairs if (o.lower(), s.lower()) not in swapped]
+    return spinner_pairs(DEV_PAIRS, keep=lambda r: not dev_pair_is_heldout(r["spun"]) and not
+                         derived_from(r["spun"].lower(), r["original"].lower(), heldout))
 
 
 def rule_pairs() -> list[tuple[str, str, tuple[str, ...]]]:

@@ -5,10 +5,27 @@ development pairs) and by the replayed-pages benchmark (every pair, seen and uns
 """
 from __future__ import annotations
 
+import csv
 import random
 import re
+from pathlib import Path
 
 from .gold import GoldDocument, GoldEdit
+
+
+def spinner_pairs(path: str | Path,
+                  keep=lambda row: True) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(original, spun, other acceptable originals) of the rows of a spinner-pairs TSV
+    (spun, original, also_acceptable, count) that `keep` accepts, commonest first (replay
+    takes the first spin of each original), without the pairs those rows hold in both
+    directions: a pair seen both ways is no fixed choice of one spinner."""
+    from ..lexicon import seen_both_ways
+    with open(path, encoding="utf-8") as fh:
+        rows = sorted(csv.DictReader(fh, delimiter="\t"), key=lambda r: -int(r["count"]))
+    pairs = [(r["original"], r["spun"], tuple(a for a in r["also_acceptable"].split("|") if a))
+             for r in rows if r["original"] != r["spun"] and keep(r)]
+    swapped = seen_both_ways((o, s) for o, s, _ in pairs)
+    return [p for p in pairs if (p[0].lower(), p[1].lower()) not in swapped]
 
 
 def replay(text: str, pairs, rng: random.Random, doc_id: str, share: float = 1.0,
