@@ -151,9 +151,7 @@ class CandidateTable:
         for text in [t for t in rows if same_letters(t, observed)]:
             del rows[text]          # a spelling variant ("well-being" for "wellbeing")
         if not rows:
-            return dataclasses.replace(EMPTY, term_singles=deep,
-                                       term_lasts=frozenset(deep.keys() & self.terms.keys()),
-                                       term_firsts=frozenset(deep.keys() & self.term_firsts)
+            return dataclasses.replace(EMPTY, term_singles=deep, **self._term_ends(deep.keys())
                                        ) if deep else EMPTY
         texts = tuple(rows)
         values = list(rows.values())
@@ -168,8 +166,13 @@ class CandidateTable:
             np.array([v[2] for v in values], np.float32),
             np.array(channels, np.float32),
             texts,
-            singles, deep, frozenset((singles.keys() | deep.keys()) & self.terms.keys()),
-            frozenset((singles.keys() | deep.keys()) & self.term_firsts))
+            singles, deep, **self._term_ends(singles.keys() | deep.keys()))
+
+    def _term_ends(self, words) -> dict[str, frozenset]:
+        """Which of a span's one-word originals end and begin a known term (looked up once
+        per observed phrase, so the term composition skips most positions at once)."""
+        return {"term_lasts": frozenset(words & self.terms.keys()),
+                "term_firsts": frozenset(words & self.term_firsts)}
 
     @staticmethod
     def _channel(origin: int, prior: float, fanout: float) -> float:

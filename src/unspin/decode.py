@@ -517,23 +517,19 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
         # gain: the chosen one's, less the difference of their scores in the same context).
         # Not among known-term spellings: their own model does not weigh one term against
         # another ("bone malignant growth" is "bone cancer", not "skin cancer")
-        index, marginals, owner = [], [], []
-        for n, (i, marginal, rivals) in enumerate(chosen):
+        index, marginals, blocks = [], [], []     # blocks: each edit's rows, chosen one first
+        for i, marginal, rivals in chosen:
             judged = () if lat.origin[i] == KNOWN_TERM else [
                 j for j in rivals if lat.origin[j] != KNOWN_TERM]
+            blocks.append((len(index), len(index) + 1 + len(judged)))
             for j in (i, *judged):
                 index.append(j)
                 marginals.append(marginal - float(lat.score[i] - lat.score[j]))
-                owner.append(n)
         features = edit_features(lat, lm, np.array(index, np.int64), np.array(marginals),
                                  lm_words, table.thesaurus.fanout)
         confidences = edit_confidences(features)
-        best: dict[int, int] = {}
-        for row, n in enumerate(owner):
-            if n not in best or confidences[row] > confidences[best[n]]:
-                best[n] = row
-        for n, (i, _, rivals) in enumerate(chosen):
-            row = best[n]
+        for (i, _, rivals), (a, b) in zip(chosen, blocks):
+            row = a + int(np.argmax(confidences[a:b]))
             j = index[row]
             others = [r for r in (i, *rivals) if r != j]
             edit = make_edit(text, tokens, lat, j, others, float(confidences[row]))
