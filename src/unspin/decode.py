@@ -115,10 +115,11 @@ def generate_options(lat: Lattice, lm, table) -> None:
     if not parts and not composed:
         lat.g = np.zeros(0, np.int64)
         return
-    gs = [np.full(len(cs), g) for g, _, cs in parts]
-    ks = [np.full(len(cs), k) for _, k, cs in parts]
-    lat.g = np.concatenate(gs + [c["g"] for c in composed])
-    lat.k = np.concatenate(ks + [c["k"] for c in composed])
+    sizes = [len(cs.texts) for _, _, cs in parts]
+    lat.g = np.concatenate([np.repeat([g for g, _, _ in parts], sizes).astype(np.int64)]
+                           + [c["g"] for c in composed])
+    lat.k = np.concatenate([np.repeat([k for _, k, _ in parts], sizes).astype(np.int64)]
+                           + [c["k"] for c in composed])
     for name in ("ids", "lengths", "origin", "sources", "prior", "channel"):
         arrays = [getattr(cs, name) for _, _, cs in parts] + [c[name] for c in composed]
         setattr(lat, {"ids": "orig", "lengths": "m"}.get(name, name), np.concatenate(arrays))
@@ -163,11 +164,18 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
     if firsts is None:
         firsts = frozenset(w for two, three in terms.values() for w in (*two, *three))
 
-    def may_begin(i: int, n: int) -> bool:
-        """Whether words[i:i+n] offer a word that begins a known term."""
-        if n == 1:
-            return words[i] in firsts or bool(singles.get(i, EMPTY).term_firsts)
-        return (i, n) in phrases and not firsts.isdisjoint(phrases[(i, n)].singles)
+    beginnings: dict[tuple[int, int], frozenset] = {}
+
+    def first_words(i: int, n: int) -> frozenset:
+        """The words that begin a known term among the options of words[i:i+n]."""
+        if (i, n) not in beginnings:
+            if n == 1:
+                here = singles.get(i, EMPTY).term_firsts
+                beginnings[(i, n)] = here | {words[i]} if words[i] in firsts else here
+            else:
+                beginnings[(i, n)] = (firsts & phrases[(i, n)].singles.keys()
+                                      if (i, n) in phrases else frozenset())
+        return beginnings[(i, n)]
 
     # run[i]: where the run of joined words that ends at word i begins (a term stays in one)
     run = list(range(len(words)))
@@ -178,23 +186,29 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
         if not words[end]:
             continue
         # the term-final words the last one to three written words offer
-        lasts = [sorted(last_words(end - n + 1, n)) if end - n + 1 >= run[end] else []
+        lasts = [last_words(end - n + 1, n) if end - n + 1 >= run[end] else ()
                  for n in (1, 2, 3)]
-        if not any(lasts):
-            continue
-        for layout, offsets in TERM_LAYOUTS:
-            g = end - sum(layout) + 1
-            if g < run[end] or not lasts[layout[-1] - 1]:
+        for n_last in (1, 2, 3):
+            if not lasts[n_last - 1]:
                 continue
-            if max(layout) == 1:
-                if not any(i in singles for i in range(g, end + 1)):
+            for layout, width, phrase_parts in LAYOUTS_ENDING_IN[n_last]:
+                g = end - width + 1
+                if g < run[end]:
                     continue
-            elif not all((g + o, n) in phrases for o, n in zip(offsets, layout) if n > 1):
-                continue
-            # only the last words that end a term of this many words, after a first word
-            fitting = [w for w in lasts[layout[-1] - 1] if terms[w][len(layout) - 2]]
-            if fitting and may_begin(g, layout[0]):
-                found += _spell_terms(lat, layout, g, fitting, terms, options_at)
+                if not phrase_parts:
+                    if not any(i in singles for i in range(g, end + 1)):
+                        continue
+                elif not all((g + o, n) in phrases for o, n in phrase_parts):
+                    continue
+                # only the last words that end a term of this many words after a first word
+                # the written words offer (most positions fail here, before any spelling)
+                heads = first_words(g, layout[0])
+                if not heads:
+                    continue
+                fitting = sorted(w for w in lasts[n_last - 1] if not (
+                    terms[w][0] if len(layout) == 2 else terms[w][1].keys()).isdisjoint(heads))
+                if fitting:
+                    found += _spell_terms(lat, layout, g, fitting, terms, options_at)
     if not found:
         return None
     n = len(found)
@@ -212,10 +226,15 @@ def compose_known_terms(lat: Lattice, lm, terms: dict, singles: dict,
 
 
 #: How the written words may fall under a term's words: one to three written words each, at
-#: most MAX_SPAN in all ((1, 2): the second term word stands for a two-word phrase).
-TERM_LAYOUTS = tuple((layout, tuple(sum(layout[:j]) for j in range(len(layout))))
-                     for n in (2, 3) for layout in itertools.product((1, 2, 3), repeat=n)
-                     if sum(layout) <= MAX_SPAN)      # (words per term word, their offsets)
+#: most MAX_SPAN in all ((1, 2): the second term word stands for a two-word phrase), grouped by
+#: the written words under the term's last word, as (layout, written words, the (offset,
+#: words) of its parts that are phrases).
+LAYOUTS_ENDING_IN = {
+    n_last: tuple((layout, sum(layout),
+                   tuple((sum(layout[:j]), n) for j, n in enumerate(layout) if n > 1))
+                  for n in (2, 3) for layout in itertools.product((1, 2, 3), repeat=n)
+                  if sum(layout) <= MAX_SPAN and layout[-1] == n_last)
+    for n_last in (1, 2, 3)}
 
 
 def _spell_terms(lat, layout, g, lasts, terms, options_at) -> list[tuple]:
@@ -353,14 +372,14 @@ def score_sequences(lm, seqs: list[list[int]]) -> np.ndarray:
     """ln P of each id sequence's words after its first two (its context), in one batch."""
     if not seqs:
         return np.zeros(0)
-    width = max(len(q) for q in seqs)
-    padded = np.full((len(seqs), width), -1, np.int32)
-    for row, q in zip(padded, seqs):
-        row[:len(q)] = q
-    lengths = np.array([len(q) for q in seqs])
-    row, t = np.nonzero(np.arange(2, width)[None, :] < lengths[:, None])
-    t = t + 2
-    lp = lm.logprob3(padded[row, t - 2], padded[row, t - 1], padded[row, t])
+    lengths = np.fromiter(map(len, seqs), np.int64, len(seqs))
+    flat = np.fromiter(itertools.chain.from_iterable(seqs), np.int32, int(lengths.sum()))
+    scored = lengths - 2                      # words scored per sequence
+    row = np.repeat(np.arange(len(seqs)), scored)
+    # position in `flat` of each scored word: its sequence's start + 2 + its place after them
+    first = np.cumsum(lengths) - lengths + 2
+    t = np.arange(len(row)) - np.repeat(np.cumsum(scored) - scored, scored) + first[row]
+    lp = lm.logprob3(flat[t - 2], flat[t - 1], flat[t])
     return np.bincount(row, weights=lp, minlength=len(seqs))
 
 
@@ -375,45 +394,51 @@ def decode_clusters(lat: Lattice, lm, groups: list[list[int]],
     """
     chosen: list[tuple[int, float]] = []
     multi = []
+    g, k, score = lat.g.tolist(), lat.k.tolist(), lat.score
     for members in groups:
         # options that all overlap one another exclude each other: the best one alone decides
-        if max(lat.g[i] for i in members) < min(lat.g[i] + lat.k[i] for i in members):
-            i = max(members, key=lambda i: lat.score[i])
-            if lat.score[i] > substitution_cost:
-                chosen.append((i, float(lat.score[i])))
+        if max(g[i] for i in members) < min(g[i] + k[i] for i in members):
+            i = max(members, key=lambda i: score[i])
+            if score[i] > substitution_cost:
+                chosen.append((i, float(score[i])))
         else:
             multi.append(members)
     if not multi:
         return chosen
     ids = lat.ids
+    words = ids.tolist()
     spans = []      # (lo, stop, options by start)
+    # what taking an option adds to a path's score before the LM, and the words it emits
+    bonus, emitted = {}, {}
     for members in multi:
-        lo = int(min(lat.g[i] for i in members))
-        stop = region_end(lat, lm, int(max(lat.g[i] + lat.k[i] for i in members)))
+        lo = min(g[i] for i in members)
+        stop = region_end(lat, lm, max(g[i] + k[i] for i in members))
         starts: dict[int, list[int]] = {}
         for i in members:
-            starts.setdefault(int(lat.g[i]), []).append(i)
+            starts.setdefault(g[i], []).append(i)
+            bonus[i] = float(lat.channel[i]) + PRIOR_LOGODDS - substitution_cost
+            emitted[i] = tuple(lat.orig[i, :lat.m[i]].tolist())
         spans.append((lo, stop, starts))
     # agenda[c][pos]: last-two-words state -> (score, chosen options)
-    agenda = [{lo: {(int(ids[lo - 2]), int(ids[lo - 1])): (0.0, ())}} for lo, _, _ in spans]
+    agenda = [{lo: {(words[lo - 2], words[lo - 1]): (0.0, ())}} for lo, _, _ in spans]
     for step in range(max(stop - lo for lo, stop, _ in spans)):
         moves = []      # (cluster, target pos, state, base score, chosen, emitted ids)
         for c, (lo, stop, starts) in enumerate(spans):
             pos = lo + step
             if pos >= stop or pos not in agenda[c]:
                 continue
+            here = (words[pos],)
             for state, (base, picked) in agenda[c].pop(pos).items():
-                moves.append((c, pos + 1, state, base, picked, (int(ids[pos]),)))
+                moves.append((c, pos + 1, state, base, picked, here))
                 for i in starts.get(pos, ()):
-                    bonus = float(lat.channel[i]) + PRIOR_LOGODDS - substitution_cost
-                    moves.append((c, pos + int(lat.k[i]), state, base + bonus, picked + (i,),
-                                  tuple(lat.orig[i, :lat.m[i]].tolist())))
+                    moves.append((c, pos + k[i], state, base + bonus[i], picked + (i,),
+                                  emitted[i]))
         if not moves:
             continue
-        lp = score_sequences(lm, [list(state) + list(words) for _, _, state, _, _, words in moves])
-        for (c, target, state, base, picked, words), gain in zip(moves, lp):
-            seq = state + words
-            new_state, total = (seq[-2], seq[-1]), base + float(gain)
+        lp = score_sequences(lm, [state + out for _, _, state, _, _, out in moves]).tolist()
+        for (c, target, state, base, picked, out), gain in zip(moves, lp):
+            seq = state + out
+            new_state, total = seq[-2:], base + gain
             slot = agenda[c].setdefault(target, {})
             if new_state not in slot or slot[new_state][0] < total:
                 slot[new_state] = (total, picked)
