@@ -34,6 +34,7 @@ from unspin.evaluate.replay import replay, spinner_pairs
 from unspin.evaluate.spinner import Spinner
 from unspin.scoring import DOC_FEATURES, document_features
 from unspin.data_splits import dev_pair_is_heldout, pps_is_heldout
+from unspin.evaluate.align import restores
 from unspin.text import count_words, tokenize
 from unspin import resources
 
@@ -42,17 +43,18 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "calibra
 
 def pps_thesaurus_file() -> str:
     """The spinner choices seen in the tune half of the PPS list, as a spinner thesaurus TSV
-    (word<TAB>spun forms): training data for how a real paper-mill spinner rewrites."""
+    (word<TAB>spun form): training data for how a real paper-mill spinner rewrites. Each word
+    gets the one spun form the most papers show (a paper mill's spinner has a fixed preferred
+    synonym: "corrosive" for acid in 62 papers, any other in one or two)."""
     import tempfile
-    from unspin.thesaurus import load_thesaurus
-    th = load_thesaurus()
-    pps = frozenset({"pps"})
-    originals = {c.text for key in th for c in th.originals(key) if "pps" in c.sources}
+    from unspin.candidates import pps_support
+    best: dict[str, tuple[int, str]] = {}
+    for (spun, original), n in pps_support().items():
+        if " " not in spun and " " not in original and spun.isalpha() and original.isalpha():
+            best[original] = max(best.get(original, (0, "")), (n, spun))
     fh = tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8")
-    for word in sorted(originals):
-        spun = [s for s in th.synonyms(word, sources=pps) if " " not in s]
-        if " " not in word and spun:
-            fh.write(f"{word}\t{','.join(spun)}\n")
+    for word, (_, spun) in sorted(best.items()):
+        fh.write(f"{word}\t{spun}\n")
     fh.close()
     return fh.name
 
@@ -181,17 +183,55 @@ def training_documents(n_docs: int, seed: int):
     # itself says nothing to the document model)
     papers = tortured_documents(n_docs // 8, rng) + novel_tortured_documents(n_docs // 4, rng)
     docs += papers + [(original, None) for original, _ in papers]
+    # half the tune-half tortured sentences are decoded as an unseen phrase is: without the
+    # row in the thesaurus or in the PPS support counts (only its words' pairs from other rows)
+    tortured = [gold for _, gold in papers if gold.edits[0].kind == "pps"]
+    unseen = unseen_row_table([g.edits[0] for g in tortured[::2]])
+    unseen_docs = {id(g) for g in tortured[::2]}
     # and every document rewritten with the real spinner choices of the calibration half and
     # the rule spins (how a dictionary spinner's page looks)
     real = real_pairs()
     pairs = real + [p for p in rule_pairs() if p[0] not in {o for o, _, _ in real}]
     hiding = quarter_hiding_tables()
-    docs = [(text, gold, None) for text, gold in docs]
+    docs = [(text, gold, unseen if id(gold) in unseen_docs else None) for text, gold in docs]
     for i, text in enumerate(clean[:n_docs]):
         gold = replay(text, pairs, rng, f"r{i}")
         if gold is not None:
             docs.append((text, gold, (hiding[0], None, hiding[1], None)[i % 4]))
     return docs
+
+
+class _HidingThesaurus:
+    """A thesaurus without some written phrases (everything else delegated)."""
+
+    def __init__(self, thesaurus, hidden: frozenset[str]):
+        self._thesaurus, self._hidden = thesaurus, hidden
+
+    def __iter__(self):
+        return (key for key in self._thesaurus if key not in self._hidden)
+
+    def __contains__(self, key: str) -> bool:
+        return key not in self._hidden and key in self._thesaurus
+
+    def original_rows(self, observed: str):
+        return ([], [], []) if observed in self._hidden else self._thesaurus.original_rows(observed)
+
+    def __getattr__(self, name):
+        return getattr(self._thesaurus, name)
+
+
+def unseen_row_table(edits):
+    """A candidate table for which the PPS rows of these tortured phrases were never listed:
+    their phrases are not in the thesaurus and their pairs not in the support counts."""
+    from unspin.candidates import CandidateTable
+    from unspin.thesaurus import phrase_key, pps_pairs
+    hidden = frozenset(phrase_key(e.text) for e in edits)
+    table = CandidateTable(resources.language_model(), _HidingThesaurus(resources.thesaurus(), hidden))
+    for e in edits:
+        for pair in set(pps_pairs(f'"{e.text}"', e.replacement)):
+            if table.pps_support[pair] > 0:
+                table.pps_support[pair] -= 1
+    return table
 
 
 def quarter_hiding_tables():
@@ -209,11 +249,11 @@ def quarter_hiding_tables():
 
 
 def label(proposals, gold) -> list[int]:
+    """1 where a proposal writes the original's words, on a whole gold span or a part of one
+    (a spinner's neighbouring swaps are one gold span; each may be restored on its own)."""
     if gold is None:
         return [0] * len(proposals)
-    by_span = {(g.start, g.end): {a.lower() for a in g.acceptable} for g in gold.edits}
-    return [int(p.edit.replacements[0].lower() in by_span.get((p.edit.start, p.edit.end), ()))
-            for p in proposals]
+    return [int(any(restores(p.edit, g) for g in gold.edits)) for p in proposals]
 
 
 def decode_training_documents(docs):
@@ -233,8 +273,11 @@ def decode_training_documents(docs):
 
 def fit_trees(X, y, seed: int):
     from sklearn.ensemble import HistGradientBoostingClassifier
+    # no early stopping: it never stopped before 100 trees here, but set aside a random tenth
+    # of the proposals to check, so refits of the same data differed by the seed alone
     model = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=31,
-                                           l2_regularization=1.0, random_state=seed)
+                                           l2_regularization=1.0, early_stopping=False,
+                                           random_state=seed)
     return model.fit(X, y)
 
 

@@ -65,3 +65,15 @@ def test_two_neighbouring_swaps_stay_two_edits():
     said = [e for e in report.edits if e.text == "mentioned"]
     assert said and said[0].replacements[0] == "said" and said[0].confidence >= 0.7
     assert not any(" " in e.text for e in report.edits)
+
+
+def test_pps_support_counts_a_paper_mills_preferred_synonym():
+    from unspin.candidates import pps_support, support_of
+    counts = pps_support()
+    assert support_of(counts, "corrosive", "acid") >= 20     # in dozens of the list's rows
+    assert support_of(counts, "ascorbic corrosive", "ascorbic acid") == \
+        support_of(counts, "corrosive", "acid")              # a phrase: its swapped word
+    assert support_of(counts, "corrosive", "base") == 0
+    # the weakest swapped word decides a phrase of several swaps
+    assert support_of(counts, "profound corrosive", "deep acid") == min(
+        support_of(counts, "profound", "deep"), support_of(counts, "corrosive", "acid"))

@@ -248,3 +248,17 @@ def test_cli_spin_jsonl_input_to_inline_output_round_trips(tmp_path, capsys):
     assert doc.spun == direct.spun
     assert [(e.start, e.end, e.replacement) for e in doc.edits] == \
         [(e.start, e.end, e.replacement) for e in direct.edits]
+
+
+def test_an_edit_restoring_part_of_a_gold_span_is_labelled_right():
+    from unspin.evaluate.align import restores
+    from unspin.evaluate.gold import GoldEdit
+    gold = GoldEdit(10, 28, 10, 23, "ascorbic corrosive", "ascorbic acid")
+
+    def edit(start, end, replacement):
+        return Edit(start, end, "", (replacement,), 0.5, "SPUN_PHRASE", "model", "")
+    assert restores(edit(19, 28, "acid"), gold)              # the swapped word alone
+    assert restores(edit(10, 28, "Ascorbic acid"), gold)     # the whole span
+    assert not restores(edit(19, 28, "base"), gold)
+    assert not restores(edit(21, 28, "acid"), gold)          # not on word boundaries
+    assert not restores(edit(0, 5, "acid"), gold)            # outside the span

@@ -22,7 +22,7 @@ FEATURES = (
     "bias", "marginal_gain", "local_gain", "log_prior", "observed_words", "original_words",
     "observed_logfreq", "commoner_by", "log_edit_rate", "observed_seen_bigrams",
     "original_seen_bigrams", "observed_pmi", "original_pmi", "n_sources", "channel",
-    "original_elsewhere", "observed_elsewhere", "observed_fanout",
+    "original_elsewhere", "observed_elsewhere", "observed_fanout", "pps_support",
 ) + tuple(f"source_{name}" for name in SOURCE_BITS) + tuple(f"origin_{name}" for name in ORIGIN_NAMES)
 
 _DEFAULT = {"bias": -3.2, "marginal_gain": 0.8}
@@ -50,14 +50,15 @@ def coefficients() -> tuple[np.ndarray, np.ndarray]:
 
 
 def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: int,
-                  fanout=lambda phrase: 0) -> np.ndarray:
+                  fanout=lambda phrase: 0, support=lambda written, original: 0) -> np.ndarray:
     """Why each chosen option may be right (one row per option): how much the model prefers
     it, how odd the written words are next to their neighbours (spinners make unseen
     bigrams), which sources list the pair, what kind of rewrite it is, and how often the
     document writes the original word and the written word elsewhere (a dictionary spinner
     swaps a word wherever it can, so a page full of "in" did not turn one "in" into "within"),
     and whether the written phrase is itself a dictionary headword (`fanout`: how many
-    synonyms the thesaurus lists for it; "cardiac arrest" has 72, "astute city" none)."""
+    synonyms the thesaurus lists for it; "cardiac arrest" has 72, "astute city" none), and
+    in how many papers of the PPS list a paper mill wrote the pair (`support`)."""
     n = len(chosen)
     g, k, m = lat.g[chosen], lat.k[chosen], lat.m[chosen].astype(np.int64)
     left, right = lat.ids[g - 1], lat.ids[np.minimum(g + k, len(lat.ids) - 1)]
@@ -92,6 +93,8 @@ def edit_features(lat, lm, chosen: np.ndarray, marginal: np.ndarray, lm_words: i
         np.log1p(elsewhere[:, 0]),
         np.log1p(elsewhere[:, 1]),
         np.log1p([fanout(" ".join(lat.words[gi:gi + ki])) for gi, ki in zip(g, k)]),
+        np.log1p([support(" ".join(lat.words[gi:gi + ki]), lat.texts[i])
+                  for gi, ki, i in zip(g, k, chosen)]),
     ]
     return np.concatenate([np.stack(columns, axis=1), bits, origin], axis=1)
 

@@ -10,6 +10,7 @@ Per observed phrase the candidates are converted to word ids once per process an
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 import threading
@@ -104,6 +105,7 @@ class CandidateTable:
             for w in (last, *two, *three, *(w for seconds in three.values() for w in seconds)))
         self.term_firsts = frozenset(w for two, three in self.terms.values()
                                      for w in (*two, *three))
+        self.pps_support = pps_support()
         self._cache: dict[str, CandidateSet] = {}
         self._originals: dict[str, tuple | None] = {}
         self._unigram: list[float] | None = None
@@ -250,6 +252,33 @@ def known_terms(vocab: dict[str, int]) -> dict[str, tuple[frozenset, dict]]:
                 three.setdefault(words[0], set()).add(words[1])
     return {last: (frozenset(two), {first: frozenset(seconds) for first, seconds in three.items()})
             for last, (two, three) in terms.items()}
+
+
+def pps_support() -> collections.Counter:
+    """(written, original) -> how many rows of the PPS list's tune half imply the pair, as a
+    phrase or as one aligned word of one ("corrosive" -> "acid": 62 rows). A paper mill's
+    spinner has a fixed preferred synonym per word, so a pair it wrote in many papers is its
+    choice wherever the word appears, also in tortured phrases the list does not hold."""
+    from importlib.resources import files
+    from .data_splits import pps_is_heldout
+    from .thesaurus import pps_pairs
+    counts: collections.Counter = collections.Counter()
+    path = files("unspin") / "data" / "pps_fingerprints.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        query, expected, *_ = line.split("\t")
+        if not pps_is_heldout(query):
+            counts.update(set(pps_pairs(query, expected)))
+    return counts
+
+
+def support_of(counts: collections.Counter, written: str, original: str) -> int:
+    """PPS support of a rewrite: of the phrase pair, or of its weakest aligned word pair."""
+    whole = counts.get((written, original), 0)
+    w, o = written.split(), original.split()
+    if len(w) == len(o) > 1:
+        words = [counts.get(pair, 0) for pair in zip(w, o) if pair[0] != pair[1]]
+        return max(whole, min(words, default=0))
+    return whole
 
 
 def candidate_table() -> CandidateTable:

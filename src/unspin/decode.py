@@ -23,7 +23,7 @@ import numpy as np
 from . import resources
 from .calibrate import edit_confidences, edit_features
 from .candidates import (EMPTY, KNOWN_TERM, KNOWN_TERM_BONUS, MAX_ORIGINAL_WORDS, MAX_SPAN,
-                         ORIGIN_NAMES, THESAURUS, candidate_table)
+                         ORIGIN_NAMES, THESAURUS, candidate_table, support_of)
 from .report import Edit
 from .text import Token, sentences
 
@@ -551,7 +551,8 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
                 index.append(j)
                 marginals.append(marginal - float(lat.score[i] - lat.score[j]))
         features = edit_features(lat, lm, np.array(index, np.int64), np.array(marginals),
-                                 lm_words, table.thesaurus.fanout)
+                                 lm_words, table.thesaurus.fanout,
+                                 functools.partial(support_of, table.pps_support))
         confidences = edit_confidences(features)
         for (i, _, rivals), (a, b) in zip(chosen, blocks):
             row = a + int(np.argmax(confidences[a:b]))

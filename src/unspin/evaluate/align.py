@@ -59,6 +59,25 @@ def _norms(s: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(s))
 
 
+def restores(edit: Edit, gold: GoldEdit) -> bool:
+    """Whether one edit writes what the original has where it stands inside a gold span: the
+    span's acceptable wording when it covers the span, else, when the span and a wording
+    have as many words, that wording's words under the edit ("corrosive" -> "acid" inside
+    "ascorbic corrosive" -> "ascorbic acid"). A label for one edit; `align` judges a page."""
+    wanted = _norms(edit.replacements[0]) if edit.replacements else None
+    if (edit.start, edit.end) == (gold.start, gold.end):
+        return wanted in {_norms(a) for a in gold.acceptable}
+    if not (gold.start <= edit.start and edit.end <= gold.end) or wanted is None:
+        return False
+    tokens = tokenize(gold.text)
+    a, b = edit.start - gold.start, edit.end - gold.start
+    under = [i for i, t in enumerate(tokens) if a <= t.start and t.end <= b]
+    if not under or any(t.start < b and a < t.end for i, t in enumerate(tokens) if i not in under):
+        return False
+    return any(len(w) == len(tokens) and w[under[0]:under[-1] + 1] == wanted
+               for w in map(_norms, gold.acceptable))
+
+
 def _distance(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     prev = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
