@@ -150,8 +150,11 @@ class CandidateTable:
                     if len(ids) == 1 and text in self.term_words}
         else:
             deep = {}
-        for text in [t for t in rows if same_letters(t, observed)]:
-            del rows[text]          # a spelling variant ("well-being" for "wellbeing")
+        # a thesaurus's spelling variant ("well-being" for "wellbeing") is no spin; a rule's
+        # or an observed spinner's is ("on-line" for "online")
+        for text in [t for t, row in rows.items()
+                     if row[0] == THESAURUS and same_letters(t, observed)]:
+            del rows[text]
         if not rows:
             return dataclasses.replace(EMPTY, term_singles=deep, **self._term_ends(deep.keys())
                                        ) if deep else EMPTY
