@@ -227,7 +227,7 @@ def unseen_row_table(edits):
     from unspin.thesaurus import phrase_key, pps_pairs
     hidden = frozenset(phrase_key(e.text) for e in edits)
     table = CandidateTable(resources.language_model(), _HidingThesaurus(resources.thesaurus(), hidden))
-    for e in edits:
+    for e in edits:     # each came from a plain quoted-phrase row: its query is the phrase
         for pair in set(pps_pairs(f'"{e.text}"', e.replacement)):
             if table.pps_support[pair] > 0:
                 table.pps_support[pair] -= 1

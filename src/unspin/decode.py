@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -368,7 +369,7 @@ def region_end(lat: Lattice, lm, hi: int) -> int:
     return stop
 
 
-def score_sequences(lm, seqs: list[list[int]]) -> np.ndarray:
+def score_sequences(lm, seqs: Sequence[Sequence[int]]) -> np.ndarray:
     """ln P of each id sequence's words after its first two (its context), in one batch."""
     if not seqs:
         return np.zeros(0)
@@ -406,7 +407,7 @@ def decode_clusters(lat: Lattice, lm, groups: list[list[int]],
     if not multi:
         return chosen
     ids = lat.ids
-    words = ids.tolist()
+    id_at = ids.tolist()        # plain ints: the Viterbi below is Python, not numpy
     spans = []      # (lo, stop, options by start)
     # what taking an option adds to a path's score before the LM, and the words it emits
     bonus, emitted = {}, {}
@@ -420,14 +421,14 @@ def decode_clusters(lat: Lattice, lm, groups: list[list[int]],
             emitted[i] = tuple(lat.orig[i, :lat.m[i]].tolist())
         spans.append((lo, stop, starts))
     # agenda[c][pos]: last-two-words state -> (score, chosen options)
-    agenda = [{lo: {(words[lo - 2], words[lo - 1]): (0.0, ())}} for lo, _, _ in spans]
+    agenda = [{lo: {(id_at[lo - 2], id_at[lo - 1]): (0.0, ())}} for lo, _, _ in spans]
     for step in range(max(stop - lo for lo, stop, _ in spans)):
         moves = []      # (cluster, target pos, state, base score, chosen, emitted ids)
         for c, (lo, stop, starts) in enumerate(spans):
             pos = lo + step
             if pos >= stop or pos not in agenda[c]:
                 continue
-            here = (words[pos],)
+            here = (id_at[pos],)
             for state, (base, picked) in agenda[c].pop(pos).items():
                 moves.append((c, pos + 1, state, base, picked, here))
                 for i in starts.get(pos, ()):
