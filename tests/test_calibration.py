@@ -77,3 +77,26 @@ def test_pps_support_counts_a_paper_mills_preferred_synonym():
     # the weakest swapped word decides a phrase of several swaps
     assert support_of(counts, "profound corrosive", "deep acid") == min(
         support_of(counts, "profound", "deep"), support_of(counts, "corrosive", "acid"))
+
+
+def test_a_rewrite_repeated_on_a_page_takes_its_strongest_confidence():
+    from unspin.decode import pool_repeats
+    from unspin.report import Edit
+
+    def edit(start, text, replacement, confidence):
+        return Edit(start, start + len(text), text, (replacement,), confidence, "SPUN_PHRASE",
+                    "model", "")
+    edits = [edit(0, "primary", "first", 0.9), edit(20, "Primary", "First", 0.4),
+             edit(40, "primary", "main", 0.3), edit(60, "stated", "said", 0.5)]
+    assert [e.confidence for e in pool_repeats(edits)] == [0.9, 0.9, 0.3, 0.5]
+    # on a real page: every flagged repeat of one rewrite has one confidence
+    page = ("The White Home mentioned on Monday that it would act. Officials at the White Home "
+            "mentioned the plan would take a week. A spokesman for the White Home declined "
+            "to comment.")
+    report = unspin.Detector(threshold=0.0).check(page)
+    by_rewrite = {}
+    for e in report.edits:
+        by_rewrite.setdefault((e.text.lower(), e.replacements[0].lower()), set()).add(e.confidence)
+    repeated = [k for k, v in by_rewrite.items()
+                if sum(1 for e in report.edits if (e.text.lower(), e.replacements[0].lower()) == k) > 1]
+    assert repeated and all(len(by_rewrite[k]) == 1 for k in repeated)
