@@ -94,9 +94,8 @@ def test_a_rewrite_repeated_on_a_page_takes_its_strongest_confidence():
             "mentioned the plan would take a week. A spokesman for the White Home declined "
             "to comment.")
     report = unspin.Detector(threshold=0.0).check(page)
-    by_rewrite = {}
+    confidences = {}
     for e in report.edits:
-        by_rewrite.setdefault((e.text.lower(), e.replacements[0].lower()), set()).add(e.confidence)
-    repeated = [k for k, v in by_rewrite.items()
-                if sum(1 for e in report.edits if (e.text.lower(), e.replacements[0].lower()) == k) > 1]
-    assert repeated and all(len(by_rewrite[k]) == 1 for k in repeated)
+        confidences.setdefault((e.text.lower(), e.replacements[0].lower()), []).append(e.confidence)
+    repeated = [found for found in confidences.values() if len(found) > 1]
+    assert repeated and all(len(set(found)) == 1 for found in repeated)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import math
 import threading
 from dataclasses import dataclass
@@ -261,7 +262,13 @@ def pps_support() -> collections.Counter:
     """(written, original) -> how many rows of the PPS list's tune half imply the pair, as a
     phrase or as one aligned word of one ("corrosive" -> "acid": 62 rows). A paper mill's
     spinner has a fixed preferred synonym per word, so a pair it wrote in many papers is its
-    choice wherever the word appears, also in tortured phrases the list does not hold."""
+    choice wherever the word appears, also in tortured phrases the list does not hold.
+    A fresh copy each call (a calibration table lowers its own counts); the list is read once."""
+    return collections.Counter(_pps_support_counts())
+
+
+@functools.lru_cache(maxsize=1)
+def _pps_support_counts() -> collections.Counter:
     from importlib.resources import files
     from .data_splits import pps_is_heldout
     from .thesaurus import pps_pairs
