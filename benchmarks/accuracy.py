@@ -22,7 +22,7 @@ from unspin.data_splits import dev_pair_is_heldout, pps_is_heldout
 from unspin.evaluate.align import RESTORED, align, select_edits
 from unspin.evaluate.corpus import paragraphs, wiki_documents
 from unspin.evaluate.gold import GoldDocument, GoldEdit, load_gold
-from unspin.evaluate.metrics import evaluate, span_scores
+from unspin.evaluate.metrics import evaluate, roc_auc, span_scores
 from unspin.evaluate.runner import judge, results
 from unspin.evaluate.spinner import Spinner
 
@@ -148,6 +148,14 @@ def replayed_pages(config: DetectorConfig, n_wiki: int = 120) -> dict:
     judged = judge(docs, config, show_progress=False)
     strict = [align(j.doc, select_edits(j.report.edits, config.threshold)) for j in judged]
     out = {"pages": len(docs), **span_scores(strict)}
+    # the document score, each spun page against its own unspun original (as the hidden set
+    # pairs spun articles with their sources): genre and length say nothing here
+    originals = judge([GoldDocument(f"{d.id}:original", d.original, d.original, (), {})
+                       for d in docs], config, show_progress=False)
+    out["document_auc_vs_originals"] = roc_auc(
+        [j.report.score for j in judged + originals], [True] * len(judged) + [False] * len(originals))
+    out["false_changes_on_originals"] = sum(len(select_edits(j.report.edits, config.threshold))
+                                            for j in originals)
     for kind in ("calibration", "heldout"):
         spans = [sp for a in strict for sp in a.spans
                  if sp.gold.kind == kind and not sp.gold.optional]

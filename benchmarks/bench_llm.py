@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 import accuracy  # noqa: E402
 from unspin import Detector  # noqa: E402
 from unspin.config import DetectorConfig  # noqa: E402
-from unspin.evaluate.metrics import evaluate  # noqa: E402
+from unspin.evaluate.metrics import evaluate, threshold_sweep  # noqa: E402
 from unspin.evaluate.runner import judge  # noqa: E402
 from unspin.text import count_words  # noqa: E402
 
@@ -46,15 +46,36 @@ def summary(judged, threshold: float) -> dict:
     return out
 
 
-def accuracy_figures(backend: str, n_wiki: int) -> dict:
-    """Synthetic news and eval-half wiki (spun at 10 % and 25 %, and clean), and dev pairs."""
+def accuracy_figures(backend: str, n_wiki: int) -> tuple[dict, dict]:
+    """Synthetic news and eval-half wiki (spun at 10 % and 25 %, and clean), and dev pairs;
+    and the judged synthetic sets (for the comparison at matched precision)."""
     config = DetectorConfig(backend=backend)
-    figures = {name: summary(judge(docs, config, show_progress=False), config.threshold)
-               for name, docs in accuracy.synthetic_corpus(n_wiki).items()}
+    judged = {name: judge(docs, config, show_progress=False)
+              for name, docs in accuracy.synthetic_corpus(n_wiki).items()}
+    figures = {name: summary(j, config.threshold) for name, j in judged.items()}
     dev = accuracy.dev_pairs(config)
     figures["dev_pairs"] = {k: dev[k] for k in (
         "pairs", "restore_recall", "change_precision", "restored_in_context", "false_changes")}
-    return figures
+    return figures, judged
+
+
+MATCH_THRESHOLDS = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))    # 0.30 ... 0.95
+
+
+def at_matched_precision(default: dict, judged) -> dict:
+    """The llm backend's best recall at a threshold where its precision is at least the
+    default backend's at the default threshold: the issue's "recall at equal or better
+    precision" (the two backends' confidences are calibrated separately, so one threshold
+    does not mean one precision)."""
+    best = {"threshold": None, "restore_recall": None, "change_precision": None,
+            "false_changes_per_1000_clean_words": None}
+    for row in threshold_sweep(judged, MATCH_THRESHOLDS):
+        if row["change_precision"] >= default["change_precision"] and (
+                best["restore_recall"] is None or row["restore_recall"] > best["restore_recall"]):
+            best = {"threshold": row["threshold"], "restore_recall": row["restore_recall"],
+                    "change_precision": row["change_precision"],
+                    "false_changes_per_1000_clean_words": row["false_changes_per_1000_words"]}
+    return best
 
 
 TEXT_SETS = {"25 %-spun news": "@0.25", "clean news": "@clean"}
@@ -139,10 +160,14 @@ def main() -> int:
         return 0
     cores = len(os.sched_getaffinity(0))
     figures = {"accuracy": {}, "speed": []}
+    judged = {}
     for b in BACKENDS if not args.speed_only else ():
         t0 = time.time()
-        figures["accuracy"][b] = accuracy_figures(b, args.wiki)
+        figures["accuracy"][b], judged[b] = accuracy_figures(b, args.wiki)
         print(f"accuracy {b}: {time.time() - t0:.0f} s", file=sys.stderr)
+    if judged:
+        figures["matched"] = {s: at_matched_precision(figures["accuracy"]["trigram"][s], j)
+                              for s, j in judged["llm"].items()}
     with tempfile.TemporaryDirectory() as tmp:
         for name, suffix in TEXT_SETS.items():
             texts_path = Path(tmp) / "texts.json"
@@ -157,6 +182,21 @@ def main() -> int:
         for s in acc["trigram"]:
             for k in acc["trigram"][s]:
                 print(f"| {s} | {k} | " + " | ".join(fmt(acc[b][s][k]) for b in BACKENDS) + " |")
+        print()
+        print("llm at the default backend's precision (its best recall at a threshold whose "
+              "precision is at least the default backend's at the default threshold):")
+        print()
+        print("| set | default R / P | llm threshold | llm R / P | recall gain | "
+              "llm false changes per 1,000 clean words |")
+        print("|---|---|---|---|---|---|")
+        for s, m in figures["matched"].items():
+            d = acc["trigram"][s]
+            gain = (None if m["restore_recall"] is None
+                    else f"{100 * (m['restore_recall'] - d['restore_recall']):+.1f} points")
+            print(f"| {s} | {fmt(d['restore_recall'])} / {fmt(d['change_precision'])} | "
+                  f"{fmt(m['threshold'])} | {fmt(m['restore_recall'])} / "
+                  f"{fmt(m['change_precision'])} | {fmt(gain)} | "
+                  f"{fmt(m['false_changes_per_1000_clean_words'])} |")
         print()
     print("| text | backend | cores | words/s | RSS MB (peak) | load s | LLM detail |")
     print("|---|---|---|---|---|---|---|")
