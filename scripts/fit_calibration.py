@@ -5,18 +5,23 @@ src/unspin/data/calibration_trees.json (the boosted trees that give edit confide
 
 Training data: the *train* half of the Wikipedia summaries (never the benchmark half) and the
 train half of the bundled news paragraphs, spun by unspin's own spinner in the news and paper
-styles at several rates, plus the same documents left clean. Each proposal of the decoder is
-labelled right when its span and first replacement match a gold edit.
+styles at several rates, plus the same documents left clean. Every rival original the
+decoder offers on a span it changes is a row, labelled right when it restores its part of a
+gold edit; the edit models are fitted twice, first on every row (to choose among rivals), then
+on the row so chosen for each proposal (the one whose confidence a report gives). So the
+training set depends on the code and the seed alone, not on the packaged model: a refit
+reproduces the packaged files byte for byte (it did not before 2026-12-04, when the rival a
+proposal carried was the packaged model's choice, and each refit moved the figures).
 
     python scripts/fit_calibration.py [--docs 1200] [--seed 11]     (about 2 minutes)
 
 The packaged files are the defaults' output as of the last commit that refitted them (git log
-src/unspin/data/calibration.json): a refit then reproduced the logistic weights exactly (the
-trees up to float printing). A later change that was measured without a refit says so.
+src/unspin/data/calibration.json). A later change that was measured without a refit says so.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import pickle
 import random
@@ -248,27 +253,34 @@ def quarter_hiding_tables():
             for quarter in ("calibration-a", "calibration-b")]
 
 
-def label(proposals, gold) -> list[int]:
-    """1 where a proposal writes the original's words, on a whole gold span or a part of one
+def label(edit, gold) -> int:
+    """1 where an edit writes the original's words, on a whole gold span or a part of one
     (a spinner's neighbouring swaps are one gold span; each may be restored on its own)."""
-    if gold is None:
-        return [0] * len(proposals)
-    return [int(any(restores(p.edit, g) for g in gold.edits)) for p in proposals]
+    return int(gold is not None and any(restores(edit, g) for g in gold.edits))
 
 
 def decode_training_documents(docs):
-    """Features and labels of every proposal, and per document (first row, end row, known
-    fingerprint matches, words, words the model saw, spun or not)."""
+    """Features and labels of every judged row (each proposal's rival originals on its span,
+    the chosen one among them), the proposal each row belongs to, and per document (first
+    row, end row, known fingerprint matches, words, words the model saw, spun or not).
+    Every rival is a training row, right or wrong, so the training set does not depend on
+    which rival the packaged model happened to prefer (it did, and refits drifted), and a
+    right rival the old model passed over still teaches the new one."""
     known_index = resources.fingerprint_index(())
-    X, y, per_doc = [], [], []
+    X, y, block, per_doc = [], [], [], []
     for text, gold, table in docs:
         spun = gold.spun if gold else text
         proposals, lm_words = propose(spun, tokenize(spun), table=table)
-        X += [p.features for p in proposals]
-        y += label(proposals, gold)
-        per_doc.append((len(X) - len(proposals), len(X), known_index.find(spun),
-                        count_words(spun), lm_words, int(gold is not None and gold.is_spun)))
-    return np.array(X), np.array(y, float), per_doc
+        first = len(X)
+        for p in proposals:
+            number = block[-1] + 1 if block else 0
+            for original, features in p.judged:
+                X.append(features)
+                y.append(label(dataclasses.replace(p.edit, replacements=(original,)), gold))
+                block.append(number)
+        per_doc.append((first, len(X), known_index.find(spun), count_words(spun), lm_words,
+                        int(gold is not None and gold.is_spun)))
+    return np.array(X), np.array(y, float), np.array(block, np.int64), per_doc
 
 
 def fit_trees(X, y, seed: int):
@@ -279,6 +291,22 @@ def fit_trees(X, y, seed: int):
                                            l2_regularization=1.0, early_stopping=False,
                                            random_state=seed)
     return model.fit(X, y)
+
+
+def fit_edit_models(X, y, seed: int):
+    """The logistic weights (general, known terms) and the boosted trees (general)."""
+    term = X[:, TERM_COLUMN] > 0
+    w = fit_logistic(X[~term], y[~term], l2=1.0)
+    w_term = fit_logistic(X[term], y[term], l2=5.0) if term.sum() >= 50 else w
+    return w, w_term, Trees.from_sklearn(fit_trees(X[~term], y[~term], seed))
+
+
+def likeliest_rows(confidences: np.ndarray, block: np.ndarray) -> np.ndarray:
+    """Indices of the most confident row of each proposal's block (rows of a block are
+    adjacent; the first of equals wins)."""
+    order = np.lexsort((-confidences, block))
+    firsts = np.r_[True, block[order][1:] != block[order][:-1]]
+    return np.sort(order[firsts])
 
 
 def main() -> int:
@@ -292,28 +320,36 @@ def main() -> int:
     args = ap.parse_args()
     t0 = time.time()
     if args.reuse and args.reuse.exists():
-        X, y, per_doc = pickle.loads(args.reuse.read_bytes())
+        X, y, block, per_doc = pickle.loads(args.reuse.read_bytes())
     else:
-        X, y, per_doc = decode_training_documents(training_documents(args.docs, args.seed))
+        X, y, block, per_doc = decode_training_documents(training_documents(args.docs, args.seed))
         if args.reuse:
-            args.reuse.write_bytes(pickle.dumps((X, y, per_doc)))
+            args.reuse.write_bytes(pickle.dumps((X, y, block, per_doc)))
     n_docs = len(per_doc)
-    term = X[:, TERM_COLUMN] > 0
-    w = fit_logistic(X[~term], y[~term], l2=1.0)
-    w_term = fit_logistic(X[term], y[term], l2=5.0) if term.sum() >= 50 else w
     try:
-        edit_trees = Trees.from_sklearn(fit_trees(X[~term], y[~term], args.seed))
+        # first every judged row, to choose among each span's rivals; then the rows so chosen,
+        # since a reported confidence is that of the likeliest rival (a model of all rows
+        # rates each of two good originals, "because of" and "due to", at one half)
+        w, w_term, edit_trees = fit_edit_models(X, y, args.seed)
+        first = edit_confidences(X, (w, w_term), Trees(edit_trees))
+        chosen = likeliest_rows(first, block)
+        w, w_term, edit_trees = fit_edit_models(X[chosen], y[chosen], args.seed)
     except ModuleNotFoundError:
         print("fit_calibration: the trees need scikit-learn: pip install -e '.[build]'",
               file=sys.stderr)
         return 1
+    term = X[chosen, TERM_COLUMN] > 0
     edit = {name: round(float(v), 5) for name, v in zip(FEATURES, w)}
     edit_term = {name: round(float(v), 5) for name, v in zip(FEATURES, w_term)}
     # the document model sees the confidences of the freshly fitted edit model
     confidences = edit_confidences(X, (w, w_term), Trees(edit_trees))
     DX, dy = [], []
     for a, b, known, words, _, spun in per_doc:
-        evidence = Evidence([(0.0, float(c)) for c in confidences[a:b]])
+        # each proposal reports its likeliest rival's confidence
+        best: dict[int, float] = {}
+        for n, c in zip(block[a:b].tolist(), confidences[a:b].tolist()):
+            best[n] = max(best.get(n, 0.0), c)
+        evidence = Evidence([(0.0, c) for c in best.values()])
         DX.append(document_features(evidence, known, words))
         dy.append(spun)
     wd = fit_logistic(np.array(DX), np.array(dy, float), l2=0.5)
@@ -321,9 +357,11 @@ def main() -> int:
     (OUT.parent / TREES_FILE).write_text(json.dumps(edit_trees, separators=(",", ":")) + "\n")
     OUT.write_text(json.dumps({"edit": edit, "edit_term": edit_term, "document": document,
                                "fitted_on": f"{n_docs} train-half docs, seed {args.seed}",
-                               "proposals": int(len(y)), "right": int(y.sum()),
+                               "proposals": int(len(chosen)), "right": int(y[chosen].sum()),
+                               "judged_rows": int(len(y)), "right_rows": int(y.sum()),
                                "term_proposals": int(term.sum())}, indent=1) + "\n")
-    print(f"{len(y)} proposals ({int(y.sum())} right) from {n_docs} documents "
+    print(f"{len(chosen)} proposals ({int(y[chosen].sum())} right), {len(y)} judged rows "
+          f"({int(y.sum())} right) from {n_docs} documents "
           f"in {time.time() - t0:.0f} s; wrote {OUT}")
     for k, v in edit.items():
         print(f"  edit {k:22s} {v:+.3f}")

@@ -501,6 +501,7 @@ class Proposal:
     edit: Edit
     features: np.ndarray
     marginal_gain: float
+    judged: tuple = ()      # (original, features) of every rival the calibrated model judged
 
 
 def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUTION_COST,
@@ -561,7 +562,8 @@ def propose(text: str, tokens: list[Token], substitution_cost: float = SUBSTITUT
             j = index[row]
             others = [r for r in (i, *rivals) if r != j]
             edit = make_edit(text, tokens, lat, j, others, float(confidences[row]))
-            proposals.append(Proposal(edit, features[row], marginals[row]))
+            judged = tuple((lat.texts[index[r]], features[r]) for r in range(a, b))
+            proposals.append(Proposal(edit, features[row], marginals[row], judged))
     return proposals, lm_words
 
 
