@@ -253,10 +253,15 @@ def quarter_hiding_tables():
             for quarter in ("calibration-a", "calibration-b")]
 
 
-def label(edit, gold) -> int:
+def label_edit(edit, gold) -> int:
     """1 where an edit writes the original's words, on a whole gold span or a part of one
     (a spinner's neighbouring swaps are one gold span; each may be restored on its own)."""
     return int(gold is not None and any(restores(edit, g) for g in gold.edits))
+
+
+def label(proposals, gold) -> list[int]:
+    """label_edit of each proposal's edit (fit_llm_calibration labels its proposals so)."""
+    return [label_edit(p.edit, gold) for p in proposals]
 
 
 def decode_training_documents(docs):
@@ -276,7 +281,7 @@ def decode_training_documents(docs):
             number = block[-1] + 1 if block else 0
             for original, features in p.judged:
                 X.append(features)
-                y.append(label(dataclasses.replace(p.edit, replacements=(original,)), gold))
+                y.append(label_edit(dataclasses.replace(p.edit, replacements=(original,)), gold))
                 block.append(number)
         per_doc.append((first, len(X), known_index.find(spun), count_words(spun), lm_words,
                         int(gold is not None and gold.is_spun)))
