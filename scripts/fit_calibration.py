@@ -7,8 +7,9 @@ Training data: the *train* half of the Wikipedia summaries (never the benchmark 
 train half of the bundled news paragraphs, spun by unspin's own spinner in the news and paper
 styles at several rates, plus the same documents left clean. Every rival original the
 decoder offers on a span it changes is a row, labelled right when it restores its part of a
-gold edit; the edit models are fitted twice, first on every row (to choose among rivals), then
-on the row so chosen for each proposal (the one whose confidence a report gives). So the
+gold edit; the edit models are fitted twice, first on every row (to pick each proposal's
+likeliest rival), then on the rows so picked, whose confidence a report gives; the second fit
+is the one packaged, and at run time it also picks among a span's rivals. So the
 training set depends on the code and the seed alone, not on the packaged model: a refit
 reproduces the packaged files byte for byte (it did not before 2026-12-04, when the rival a
 proposal carried was the packaged model's choice, and each refit moved the figures).

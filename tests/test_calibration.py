@@ -102,3 +102,33 @@ def test_a_rewrite_repeated_on_a_page_takes_its_strongest_confidence():
         confidences.setdefault((e.text.lower(), e.replacements[0].lower()), []).append(e.confidence)
     repeated = [found for found in confidences.values() if len(found) > 1]
     assert repeated and all(len(set(found)) == 1 for found in repeated)
+
+
+def test_training_rows_are_every_rival_and_the_second_fit_learns_the_reported_ones():
+    """fit_calibration trains on every rival original of a changed span (each labelled on its
+    own), then on the row per proposal that the model would report: with the packaged model
+    choosing, those rows are exactly the proposals' own features."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import fit_calibration as fit
+    from unspin.calibrate import edit_confidences
+    from unspin.evaluate.gold import GoldDocument, GoldEdit
+    original = "The company said on Tuesday that it would close three factories because of weak demand."
+    spun = "The corporate mentioned on Tuesday that it would close three factories on account of weak demand."
+    at_o, at_s = original.index("because of"), spun.index("on account of")
+    gold = GoldDocument("t", original, spun, (GoldEdit(
+        at_s, at_s + len("on account of"), at_o, at_o + len("because of"),
+        "on account of", "because of"),))
+    X, y, block, per_doc = fit.decode_training_documents([(original, gold, None)])
+    proposals, _ = propose(spun, tokenize(spun))
+    assert len(X) == sum(len(p.judged) for p in proposals) > len(proposals)
+    assert sorted(set(block.tolist())) == list(range(len(proposals)))
+    # "because of" is right, its rivals ("due to" among them) wrong, each its own row
+    span = next(p for p in proposals if p.edit.text == "on account of")
+    originals = [o for o, _ in span.judged]
+    rows = [i for i, b in enumerate(block) if b == proposals.index(span)]
+    assert [y[i] for i in rows] == [float(o == "because of") for o in originals]
+    chosen = fit.likeliest_rows(edit_confidences(X), block)
+    assert np.allclose(X[chosen], np.stack([p.features for p in proposals]))
+    assert per_doc[0][:2] == (0, len(X))
