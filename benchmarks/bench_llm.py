@@ -69,8 +69,10 @@ def at_matched_precision(default: dict, judged) -> dict:
     does not mean one precision)."""
     best = {"threshold": None, "restore_recall": None, "change_precision": None,
             "false_changes_per_1000_clean_words": None}
+    if default["change_precision"] is None:     # the default backend changed nothing
+        return best
     for row in threshold_sweep(judged, MATCH_THRESHOLDS):
-        if row["change_precision"] >= default["change_precision"] and (
+        if (row["change_precision"] or 0.0) >= default["change_precision"] and (
                 best["restore_recall"] is None or row["restore_recall"] > best["restore_recall"]):
             best = {"threshold": row["threshold"], "restore_recall": row["restore_recall"],
                     "change_precision": row["change_precision"],
