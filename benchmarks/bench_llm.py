@@ -4,12 +4,13 @@
 Accuracy: restoration recall and change precision at the default threshold on the synthetic
 benchmark's spun news (benchmarks/data/news_clean.txt spun at 10 % and 25 %, plus the clean
 paragraphs), on eval-half Wikipedia summaries spun the same way (the calibrations are fitted
-on the train half only) and on the real-spinner development pairs in context
-(benchmarks/data/dev_pair_sentences.tsv). Speed: words/s over the 25 %-spun news and over
-the same paragraphs clean, on one core and on all cores, each in a fresh child process
-(pinned with sched_setaffinity; the first document is a warm-up), with the share of words
-and proposals that reach the LLM, the profile of where the time goes and the peak resident
-memory.
+on the train half only), on the real-spinner development pairs in context
+(benchmarks/data/dev_pair_sentences.tsv) and on unseen PPS tortured phrases (the model alone);
+and the llm backend's recall at the default backend's precision. Speed: words/s over the
+25 %-spun news and over the same paragraphs clean, on one core and on all cores, each in a
+fresh child process (pinned with sched_setaffinity; the first document is a warm-up), with the
+share of words and proposals that reach the LLM, the profile of where the time goes and the
+peak resident memory.
 
     python benchmarks/bench_llm.py [--wiki 30] [--json OUT]
 """
@@ -56,6 +57,9 @@ def accuracy_figures(backend: str, n_wiki: int) -> tuple[dict, dict]:
     dev = accuracy.dev_pairs(config)
     figures["dev_pairs"] = {k: dev[k] for k in (
         "pairs", "restore_recall", "change_precision", "restored_in_context", "false_changes")}
+    pps = accuracy.pps_unseen(config)      # the model alone: no fingerprint pass
+    figures["unseen_pps"] = {k: pps[k] for k in (
+        "phrases", "restored", "share_restored", "change_precision")}
     return figures, judged
 
 
