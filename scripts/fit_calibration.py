@@ -274,16 +274,17 @@ def decode_training_documents(docs):
     right rival the old model passed over still teaches the new one."""
     known_index = resources.fingerprint_index(())
     X, y, block, per_doc = [], [], [], []
+    n_proposals = 0
     for text, gold, table in docs:
         spun = gold.spun if gold else text
         proposals, lm_words = propose(spun, tokenize(spun), table=table)
         first = len(X)
         for p in proposals:
-            number = block[-1] + 1 if block else 0
             for original, features in p.judged:
                 X.append(features)
                 y.append(label_edit(dataclasses.replace(p.edit, replacements=(original,)), gold))
-                block.append(number)
+                block.append(n_proposals)
+            n_proposals += 1
         per_doc.append((first, len(X), known_index.find(spun), count_words(spun), lm_words,
                         int(gold is not None and gold.is_spun)))
     return np.array(X), np.array(y, float), np.array(block, np.int64), per_doc
@@ -326,7 +327,12 @@ def main() -> int:
     args = ap.parse_args()
     t0 = time.time()
     if args.reuse and args.reuse.exists():
-        X, y, block, per_doc = pickle.loads(args.reuse.read_bytes())
+        reused = pickle.loads(args.reuse.read_bytes())
+        if len(reused) != 4:
+            print(f"fit_calibration: {args.reuse} holds features decoded by an older version of "
+                  "this script; delete it to decode again", file=sys.stderr)
+            return 1
+        X, y, block, per_doc = reused
     else:
         X, y, block, per_doc = decode_training_documents(training_documents(args.docs, args.seed))
         if args.reuse:
@@ -349,13 +355,11 @@ def main() -> int:
     edit_term = {name: round(float(v), 5) for name, v in zip(FEATURES, w_term)}
     # the document model sees the confidences of the freshly fitted edit model
     confidences = edit_confidences(X, (w, w_term), Trees(edit_trees))
+    reported = likeliest_rows(confidences, block)     # each proposal's likeliest rival
     DX, dy = [], []
     for a, b, known, words, _, spun in per_doc:
-        # each proposal reports its likeliest rival's confidence
-        best: dict[int, float] = {}
-        for n, c in zip(block[a:b].tolist(), confidences[a:b].tolist()):
-            best[n] = max(best.get(n, 0.0), c)
-        evidence = Evidence([(0.0, c) for c in best.values()])
+        rows = reported[np.searchsorted(reported, a):np.searchsorted(reported, b)]
+        evidence = Evidence([(0.0, float(c)) for c in confidences[rows]])
         DX.append(document_features(evidence, known, words))
         dy.append(spun)
     wd = fit_logistic(np.array(DX), np.array(dy, float), l2=0.5)
